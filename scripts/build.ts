@@ -1,0 +1,54 @@
+#!/usr/bin/env bun
+// Compiles the whole CLI into one self-contained executable, dist/synth-rl.
+//
+// A plain `bun build --compile` cannot carry @huggingface/transformers: it imports `sharp` at load
+// time and loads onnxruntime-node through createRequire(), which the bundler does not follow.
+// The plugin below stubs sharp and turns that call into a plain require() so Bun embeds the
+// native addon; src/runtime/ort-preload.ts embeds and preloads libonnxruntime.so.1 beside it.
+import type { BunPlugin } from 'bun';
+import { mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dir, '..');
+
+export const transformersCompilePlugin: BunPlugin = {
+  name: 'transformers-compile',
+  setup(build) {
+    // onResolve paths must be absolute and normalised.
+    build.onResolve({ filter: /^sharp$/ }, () => ({ path: resolve(root, 'stubs/sharp.ts') }));
+    build.onLoad({ filter: /transformers\.node\.mjs$/ }, async (args) => {
+      const source = await Bun.file(args.path).text();
+      const patched = source.replace('requireFromHere("onnxruntime-node")', 'require("onnxruntime-node")');
+      if (patched === source) throw new Error(`transformers-compile: onnxruntime-node loader not found in ${args.path}; update the plugin`);
+      return { loader: 'js', contents: patched };
+    });
+  },
+};
+
+export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Promise<string> {
+  mkdirSync(resolve(outfile, '..'), { recursive: true });
+  const result = await Bun.build({
+    entrypoints: [resolve(root, 'src/cli/main.ts')],
+    compile: {
+      outfile,
+      // Our config loader reads .env files itself and reports where each value came from.
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+    },
+    plugins: [transformersCompilePlugin],
+    minify: true,
+    sourcemap: 'linked',
+    bytecode: true,
+    format: 'esm',
+  });
+  for (const log of result.logs) console.error(String(log));
+  if (!result.success) throw new Error('build failed');
+  return outfile;
+}
+
+if (import.meta.main) {
+  const t0 = performance.now();
+  const out = await buildBinary(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  const mb = statSync(out).size / 1e6;
+  console.log(`built ${out} (${mb.toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,184 @@
+// The catalogue of commands and their flags. Plain data plus lazy loaders, so `--version` and
+// `--help` never load a command's dependencies (startup stays in single-digit milliseconds).
+import type { FlagSpec } from './args.ts';
+import type { CommandModule } from './context.ts';
+import { settingDef, type SettingKey } from '../config/settings.ts';
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage?: string;
+  readonly details?: string;
+  readonly flags: readonly FlagSpec[];
+  readonly examples?: readonly string[];
+  /** Absent while the command is still planned; `planned` says what will bring it. */
+  readonly load?: () => Promise<CommandModule>;
+  readonly planned?: string;
+}
+
+/** The flag for a config setting, with its env vars and default taken from the settings table. */
+export function settingFlag(key: SettingKey): FlagSpec {
+  const def = settingDef(key);
+  if (def.flag === undefined) throw new Error(`setting ${key} has no flag`);
+  const type = def.type === 'int' || def.type === 'number' || def.type === 'boolean' ? def.type : 'string';
+  return {
+    name: def.flag,
+    type,
+    description: def.description,
+    ...(def.placeholder !== undefined && { placeholder: def.placeholder }),
+    ...(def.default !== undefined && { default: def.default }),
+    ...(def.env !== undefined && { env: def.env }),
+    setting: key,
+  };
+}
+
+const HELP: FlagSpec = { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' };
+const JSON_OUT: FlagSpec = { name: 'json', type: 'boolean', description: 'Machine-readable JSON output' };
+const ENV_FILE: FlagSpec = {
+  name: 'env-file', type: 'string', repeatable: true, placeholder: 'PATH',
+  description: 'Extra .env file (repeatable; fills only unset variables; default: ./.env and examples/rl/.env)',
+};
+const CONFIG = [settingFlag('config_path'), ENV_FILE];
+const BACKEND = [settingFlag('backend_url'), settingFlag('api_key'), settingFlag('timeout')];
+const JOB = [
+  settingFlag('task_app_url'), settingFlag('trainer_id'), settingFlag('model'), settingFlag('batch_size'),
+  settingFlag('group_size'), settingFlag('job_config_id'), settingFlag('job_id'), settingFlag('idempotency_key'),
+  settingFlag('stream_seconds'), settingFlag('poll_interval'), settingFlag('empty_polls_threshold'),
+  settingFlag('startup_deadline_s'), settingFlag('max_seconds'),
+  { name: 'cancel-on-interrupt', type: 'boolean', description: 'Cancel the job on Ctrl-C (default: leave it running and print how to re-attach)' },
+] satisfies FlagSpec[];
+
+const SIM_FLAGS: FlagSpec[] = [
+  { name: 'host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Address to bind' },
+  { name: 'port', type: 'int', default: 8787, placeholder: 'N', description: 'Backend port' },
+  { name: 'task-app-port', type: 'int', default: 8001, placeholder: 'N', description: 'Task app port' },
+  { name: 'task-app', type: 'boolean', default: true, description: 'Also start the Crafter task app (--no-task-app to skip)' },
+  { name: 'state-dir', type: 'string', default: '.synth-rl', placeholder: 'DIR', description: 'Where jobs, events, keys and checkpoints persist' },
+  { name: 'ephemeral', type: 'boolean', description: 'Keep all state in memory' },
+  { name: 'api-key', type: 'string', env: ['SYNTH_API_KEY'], placeholder: 'KEY', description: 'API key to accept (default: generated once and persisted)' },
+  { name: 'faults', type: 'string', placeholder: 'PATH|JSON', description: 'Fault-injection rules to load at start' },
+  { name: 'trainer', type: 'string', default: 'replay', placeholder: 'NAME', description: 'Trainer for jobs: replay | grpo' },
+];
+
+const PLANNED_CLIENT = 'the client-commands milestone (run, check, env-key, train)';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'run',
+    summary: 'Create or attach to an RL job, stream its events and metrics, exit with its outcome',
+    flags: [...CONFIG, ...BACKEND, ...JOB, JSON_OUT, HELP],
+    examples: ['synth-rl run --task-app-url http://127.0.0.1:8001', 'synth-rl run --job-id job_0123456789abcdef012'],
+    planned: PLANNED_CLIENT,
+  },
+  {
+    name: 'check',
+    summary: 'Diagnose the backend, task app and inference endpoint (auth included)',
+    flags: [...CONFIG, ...BACKEND, settingFlag('task_app_url'), settingFlag('inference_url'), JSON_OUT, HELP],
+    planned: PLANNED_CLIENT,
+  },
+  {
+    name: 'env-key',
+    summary: "Seal ENVIRONMENT_API_KEY with the backend's public key and upload it",
+    flags: [
+      ...CONFIG, ...BACKEND,
+      { name: 'token', type: 'string', placeholder: 'TOKEN', description: 'Key to upload (default: $ENVIRONMENT_API_KEY)' },
+      { name: 'mint', type: 'boolean', description: 'Mint a new random key (printed once) and upload it' },
+      JSON_OUT, HELP,
+    ],
+    planned: PLANNED_CLIENT,
+  },
+  {
+    name: 'rollout',
+    summary: 'Drive task-app rollouts with any OpenAI-compatible model',
+    flags: [
+      ...CONFIG, settingFlag('task_app_url'), settingFlag('model'), settingFlag('inference_url'),
+      { name: 'num-rollouts', type: 'int', default: 1, placeholder: 'N', description: 'Rollouts to run' },
+      { name: 'max-steps-each', type: 'int', default: 10, placeholder: 'N', description: 'Env steps per rollout' },
+      { name: 'timeout-seconds', type: 'number', default: 120, placeholder: 'S', description: 'Per-rollout timeout' },
+      { name: 'concurrency', type: 'int', default: 1, placeholder: 'N', description: 'Rollouts in flight' },
+      { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'First seed' },
+      { name: 'out', type: 'string', placeholder: 'PATH', description: 'Write trajectories as JSONL' },
+      { name: 'via-backend', type: 'boolean', description: "Go through the backend's /api/rl/tests/openai/direct" },
+      JSON_OUT, HELP,
+    ],
+    planned: 'the Crafter task-app milestone',
+  },
+  {
+    name: 'train',
+    summary: 'End to end: check, upload the env key if needed, create the job, stream, report',
+    flags: [...CONFIG, ...BACKEND, ...JOB, JSON_OUT, HELP],
+    planned: PLANNED_CLIENT,
+  },
+  {
+    name: 'infer',
+    summary: 'Chat with an RL-trained checkpoint (rl:…), via the backend or a local tarball',
+    flags: [
+      ...CONFIG, ...BACKEND, settingFlag('model'), settingFlag('rl_weights_path'),
+      { name: 'prompt', type: 'string', placeholder: 'TEXT', description: 'User message to send' },
+      JSON_OUT, HELP,
+    ],
+    planned: 'the checkpoints-and-infer milestone',
+  },
+  {
+    name: 'sim',
+    summary: 'Run the local simulator: backend, trainer, inference and the Crafter task app',
+    flags: [...SIM_FLAGS, HELP],
+    planned: 'the simulated-backend milestone',
+  },
+  {
+    name: 'task-app',
+    summary: 'Serve the Crafter task app on its own',
+    flags: [
+      { name: 'host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Address to bind' },
+      { name: 'port', type: 'int', default: 8001, placeholder: 'N', description: 'Port' },
+      HELP,
+    ],
+    planned: 'the Crafter task-app milestone',
+  },
+  {
+    name: 'demo',
+    summary: 'One command, fully offline: simulator, training job, live progress, chat with the result',
+    flags: [HELP],
+    planned: 'the offline-demo milestone',
+  },
+  {
+    name: 'config',
+    summary: 'Show the effective configuration and where each value came from',
+    usage: 'synth-rl config [flags]',
+    details: 'Precedence: flag > environment (.env fills only unset variables) > TOML file > default.',
+    flags: [
+      ...CONFIG, settingFlag('backend_url'), settingFlag('api_key'), settingFlag('timeout'),
+      ...JOB.filter((f) => f.name !== 'cancel-on-interrupt'), settingFlag('inference_url'), settingFlag('rl_weights_path'),
+      { name: 'show-file', type: 'boolean', description: 'Also list every value of the TOML file' },
+      JSON_OUT, HELP,
+    ],
+    examples: ['synth-rl config --config-path examples/rl/config.toml --batch-size 8', 'synth-rl config --json'],
+    load: () => import('./commands/config.ts'),
+  },
+  {
+    name: 'selftest',
+    summary: 'Load a tiny ONNX model through transformers.js + ONNX Runtime and generate (packaging check)',
+    flags: [
+      { name: 'model-dir', type: 'string', placeholder: 'DIR', description: 'Use this model folder instead of the embedded one' },
+      JSON_OUT, HELP,
+    ],
+    load: () => import('./commands/selftest.ts'),
+  },
+  {
+    name: 'version',
+    summary: 'Print the version',
+    flags: [JSON_OUT, HELP],
+    load: () => import('./commands/version.ts'),
+  },
+  {
+    name: 'help',
+    summary: 'Show help for a command',
+    usage: 'synth-rl help [command]',
+    flags: [HELP],
+    load: () => import('./commands/help.ts'),
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,146 @@
+// The whole RL job TOML as zod schemas: every section and key of the reference config
+// (synth-wire-contract §6.2), the script sections [job] [trainer] [env] [runner] [services], and
+// [sim] for the simulator. Sections are loose: unknown keys pass through (the whole file is
+// forwarded to the backend as data.config) and are reported as warnings by the loader.
+import { z } from 'zod';
+
+const int = z.number().int();
+const num = z.number();
+const str = z.string();
+const bool = z.boolean();
+const strList = z.array(z.string());
+const intList = z.array(z.number().int());
+const table = z.record(z.string(), z.unknown());
+
+/** A TOML table whose keys are all optional and whose unknown keys are kept. */
+function section<T extends z.ZodRawShape>(shape: T) {
+  return z.looseObject(shape).partial();
+}
+
+export const AlgorithmSection = section({ type: str, method: str, variety: str });
+
+export const ServicesSection = section({
+  task_url: str, trainer_start_url: str, judge_url: str,
+  /** Our extension: the backend root, so a config file can pin a simulator or staging URL. */
+  backend_url: str,
+});
+
+export const ModelSection = section({
+  name: str, dtype: str, seed: int, trainer_mode: str, base: str, source: str, label: str,
+});
+
+export const LoraSection = section({ r: int, alpha: int, dropout: num, target_modules: strList });
+
+export const RdmaSection = section({
+  enabled: bool, ifname: str, ip_type: str, p2p_disable: int, shm_disable: int, fast_nccl: bool,
+  gid_index: int, cross_nic: int, collnet_enable: int, net_gdr_level: int, nsocks_perthread: int,
+  socket_nthreads: int, algo: str, proto: str, p2p_level: str, debug: str,
+});
+
+export const TopologySection = section({
+  type: str, gpu_type: str, use_rdma: bool, gpus_for_vllm: int, gpus_for_training: int,
+  tensor_parallel: int, gpus_for_ref: int,
+});
+
+export const ComputeSection = section({ gpu_type: str, gpu_count: int, topology: TopologySection });
+
+export const VllmSection = section({
+  tensor_parallel_size: int, gpu_memory_utilization: num, max_model_len: int, max_num_seqs: int,
+  enforce_eager: bool, max_parallel_generations: int,
+});
+
+export const ReferenceSection = section({
+  placement: str, gpu_index: int, port: int, tp: int, health_max_wait_s: int, health_interval_ms: int,
+  model_id: str,
+});
+
+export const WeightSyncSection = section({
+  enable: bool, targets: strList, mode: str, direct: bool, verify_every_k: int,
+});
+
+export const TrainingSection = section({
+  num_epochs: int, iterations_per_epoch: int, batch_size: int, group_size: int, learning_rate: num,
+  max_grad_norm: num, log_interval: int, update_reference_interval: int, weight_sync_interval: int,
+  max_turns: int, ops: strList, reward_positive: num, reward_negative_no_tool: num,
+  reward_negative_no_answer: num, gradient_accumulation_steps: int, max_accumulated_minibatch: int,
+  event_rewards_kind: str, weight_sync: WeightSyncSection, lora: table, rewards: table,
+});
+
+export const RolloutSection = section({
+  env_name: str, policy_name: str, env_config: table, max_steps_per_episode: int,
+  sampling_temperature: num, sampling_top_p: num, max_tokens: int, max_concurrent_rollouts: int,
+  ops_per_rollout: int, on_done: str, thinking_mode: str, thinking_budget: int, max_turns: int,
+  episodes_per_batch: int, task_app_origin_rewards_only: bool, policy_config: table,
+  batches_per_step: int, ops: strList,
+});
+
+export const PolicySection = section({
+  config: table, model: str, inference_url: str, max_tokens: int, temperature: num, top_p: num,
+  headers: z.record(z.string(), z.string()), extra_headers: z.record(z.string(), z.string()),
+});
+
+export const EvaluationSection = section({
+  seeds: intList, rollouts_per_seed: int, max_concurrent_rollouts: int, thinking_mode: str,
+  every_n_iters: int, instances: int,
+});
+
+export const HyperparamsSection = section({
+  epsilon_low: num, epsilon_high: num, delta: num, beta: num, kl_penalty: num,
+  advantage_normalization: bool, group_normalization: bool, num_inner_steps: int, clip_epsilon: num,
+  completion_only: bool,
+  // TRL-named GRPO knobs the simulator's trainer reads (anchors §2.2).
+  scale_rewards: z.enum(['group', 'batch', 'none']), loss_type: z.enum(['grpo', 'dapo', 'dr_grpo']),
+  skip_zero_variance_groups: bool, reward: z.enum(['achievements', 'native_return']),
+});
+
+export const StepRewardsSection = section({ enabled: bool, mode: str, step_beta: num, indicator_lambda: num });
+
+export const TrainerSection = section({ allow_ref_fallback: bool, batch_size: int, group_size: int });
+
+export const CheckpointSection = section({
+  interval: int, directory: str, keep_last_n: int, save_optimizer: bool, save_scheduler: bool, enabled: bool,
+});
+
+export const DataSection = section({
+  split: str, seed_start: int, episodes_per_iteration: int, evaluation_split: str, evaluation_episodes: int,
+});
+
+export const JudgeSection = section({
+  type: str, timeout_s: num, enabled: bool, reward_blend: table, rubric: table, options: table,
+});
+
+export const JobSection = section({ model: str });
+export const EnvSection = section({ max_steps_per_episode: int });
+export const RunnerSection = section({ stream_seconds: num, empty_polls_threshold: int, startup_deadline_s: num });
+
+export const SimModelSection = section({
+  n_layer: int.positive(), n_head: int.positive(), d_model: int.positive(), n_ctx: int.positive(),
+});
+
+export const SimSection = section({
+  trainer: z.enum(['replay', 'grpo']),
+  preset: z.enum(['micro', 'small', 'classic']),
+  seed: int,
+  device: z.enum(['cpu', 'webgpu', 'auto']),
+  time_scale: num.positive(),
+  host: str,
+  port: int,
+  task_app_port: int,
+  state_dir: str,
+  observation: z.enum(['synth', 'grid']),
+  model: SimModelSection,
+});
+
+export const RlConfigFile = z.looseObject({
+  type: str, provider: str, task_app_url: str, split: str, num_episodes: int, seed_start: int,
+  // `model` is a table in training configs and a model id string in eval configs.
+  model: z.union([str, ModelSection]),
+  algorithm: AlgorithmSection, services: ServicesSection, lora: LoraSection, rdma: RdmaSection,
+  topology: TopologySection, compute: ComputeSection, vllm: VllmSection, reference: ReferenceSection,
+  training: TrainingSection, rollout: RolloutSection, policy: PolicySection, evaluation: EvaluationSection,
+  hyperparams: HyperparamsSection, step_rewards: StepRewardsSection, trainer: TrainerSection,
+  checkpoint: CheckpointSection, data: DataSection, tags: table, judge: JudgeSection, rubric: table,
+  smoke: table, job: JobSection, env: EnvSection, runner: RunnerSection, sim: SimSection,
+}).partial();
+
+export type RlConfigFile = z.infer<typeof RlConfigFile>;
