@@ -2,6 +2,8 @@
 import type { FlagSpec } from './args.ts';
 import { COMMANDS, type CommandSpec } from './spec.ts';
 import { EXIT } from './exit-codes.ts';
+import { displayKey } from '../config/keys.ts';
+import { SETTINGS, type SettingDef } from '../config/settings.ts';
 
 function flagLabel(f: FlagSpec): string {
   const short = f.short ? `-${f.short}, ` : '';
@@ -12,6 +14,8 @@ function flagLabel(f: FlagSpec): string {
 function flagNotes(f: FlagSpec): string {
   const notes: string[] = [];
   if (f.env?.length) notes.push(`env: ${f.env.join(', ')}`);
+  const setting = (SETTINGS as readonly SettingDef[]).find((s) => s.key === f.setting);
+  if (setting?.file?.length) notes.push(`toml: ${setting.file.map((k) => displayKey(k.split('.'))).join(', ')}`);
   if (f.default !== undefined) notes.push(`default: ${String(f.default)}`);
   if (f.repeatable) notes.push('repeatable');
   return notes.join(' · ');

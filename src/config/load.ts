@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { FlagSpec, FlagValue } from '../cli/args.ts';
+import type { FlagValue } from '../cli/args.ts';
 import { UsageError } from '../cli/errors.ts';
 import { parseDotenv } from './dotenv.ts';
 import { RlConfigFile } from './schema.ts';
@@ -35,9 +35,8 @@ export interface LoadedFile {
 }
 
 export interface LoadOptions {
+  /** Parsed flags by name; a setting's flag is looked up by its `flag` name. */
   readonly flags?: ReadonlyMap<string, FlagValue>;
-  /** The command's flag specs: flags with a `setting` feed the resolver. */
-  readonly flagSpecs?: readonly FlagSpec[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
 }
@@ -250,10 +249,7 @@ function resolveSetting(
 /** Loads .env files and the TOML file and resolves every setting. Throws UsageError (exit 2) on bad input. */
 export function loadConfig(opts: LoadOptions): EffectiveConfig {
   const flags = opts.flags ?? new Map<string, FlagValue>();
-  const flagFor = (def: SettingDef): FlagValue | undefined => {
-    const spec = (opts.flagSpecs ?? []).find((f) => f.setting === def.key);
-    return spec === undefined ? undefined : flags.get(spec.name);
-  };
+  const flagFor = (def: SettingDef): FlagValue | undefined => (def.flag === undefined ? undefined : flags.get(def.flag));
   const envFileFlag = flags.get('env-file');
   const explicitEnvFiles = Array.isArray(envFileFlag) ? envFileFlag : typeof envFileFlag === 'string' ? [envFileFlag] : [];
   const merged = mergeDotenv(opts, explicitEnvFiles);

@@ -47,6 +47,11 @@ export function findUnknownKeys(data: unknown, schema: z.ZodType, path: string[]
 export function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
   let cur: z.ZodType | undefined = schema;
   for (const key of path) {
+    if (cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+    if (typeof key === 'number' && cur instanceof z.ZodArray) {
+      cur = cur.element as z.ZodType;
+      continue;
+    }
     const shape: Record<string, z.ZodType> | undefined = cur === undefined ? undefined : objectShape(cur);
     cur = shape?.[String(key)];
   }

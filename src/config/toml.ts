@@ -3,6 +3,8 @@
 import { parse, TomlError } from 'smol-toml';
 import { UsageError } from '../cli/errors.ts';
 
+export { displayKey } from './keys.ts';
+
 export type TomlTable = Record<string, unknown>;
 
 export function parseTomlFile(text: string, displayPath: string): TomlTable {
@@ -15,14 +17,6 @@ export function parseTomlFile(text: string, displayPath: string): TomlTable {
     }
     throw error;
   }
-}
-
-/** `["trainer","batch_size"]` → `[trainer].batch_size`; top-level keys stay bare. */
-export function displayKey(path: readonly (string | number)[]): string {
-  if (path.length === 0) return '(top level)';
-  if (path.length === 1) return String(path[0]);
-  const table = path.slice(0, -1).map(String).join('.');
-  return `[${table}].${String(path[path.length - 1])}`;
 }
 
 function stripKey(k: string): string {

@@ -3,7 +3,6 @@ import type { CommandContext } from '../context.ts';
 import { describeSource, loadConfig, type EffectiveConfig } from '../../config/load.ts';
 import { redact } from '../../config/redact.ts';
 import { displayKey, locateKey, type TomlTable } from '../../config/toml.ts';
-import { findCommand } from '../spec.ts';
 
 function shown(e: { value: unknown; secret: boolean }): string | number | boolean | null {
   if (e.value === undefined) return null;
@@ -73,8 +72,7 @@ function toText(cfg: EffectiveConfig, showFile: boolean): string {
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const spec = findCommand('config');
-  const cfg = loadConfig({ flags: ctx.args.flags, flagSpecs: spec?.flags ?? [], env: ctx.env, cwd: ctx.cwd });
+  const cfg = loadConfig({ flags: ctx.args.flags, env: ctx.env, cwd: ctx.cwd });
   const showFile = ctx.args.flags.get('show-file') === true;
   if (ctx.args.flags.get('json') === true) {
     ctx.out.write(`${JSON.stringify(toJson(cfg, showFile), null, 2)}\n`);
