@@ -57,7 +57,8 @@ const SIM_FLAGS: FlagSpec[] = [
   { name: 'ephemeral', type: 'boolean', description: 'Keep all state in memory' },
   { name: 'api-key', type: 'string', env: ['SYNTH_API_KEY'], placeholder: 'KEY', description: 'API key to accept (default: generated once and persisted)' },
   { name: 'faults', type: 'string', placeholder: 'PATH|JSON', description: 'Fault-injection rules to load at start' },
-  { name: 'trainer', type: 'string', default: 'replay', placeholder: 'NAME', description: 'Trainer for jobs: replay | grpo' },
+  { name: 'trainer', type: 'string', default: 'replay', placeholder: 'NAME', description: 'Default trainer for jobs (a job may pick another with [sim] trainer): replay' },
+  { name: 'time-scale', type: 'number', default: 1, placeholder: 'X', description: 'Run simulated time X times faster (replay pacing, queue delay)' },
 ];
 
 const PLANNED_CLIENT = 'the client-commands milestone (run, check, env-key, train)';
@@ -123,7 +124,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'sim',
     summary: 'Run the local simulator: backend, trainer, inference and the Crafter task app',
     flags: [...SIM_FLAGS, HELP],
-    planned: 'the simulated-backend milestone',
+    examples: ['synth-rl sim', 'synth-rl sim --ephemeral --port 0', 'synth-rl sim --faults faults.json'],
+    load: () => import('./commands/sim.ts'),
   },
   {
     name: 'task-app',

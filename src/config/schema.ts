@@ -117,6 +117,15 @@ export const SimModelSection = section({
   n_layer: int.positive(), n_head: int.positive(), d_model: int.positive(), n_ctx: int.positive(),
 });
 
+export const SimReplaySection = section({
+  /** success: the recorded stream to the end; failure: rl.job.failed at fail_at_iteration. */
+  scenario: z.enum(['success', 'failure']),
+  iterations: int.positive(),
+  /** Seconds between replayed iterations (before the simulator's time scale). */
+  step_seconds: num.min(0),
+  fail_at_iteration: int.positive(),
+});
+
 export const SimSection = section({
   trainer: z.enum(['replay', 'grpo']),
   preset: z.enum(['micro', 'small', 'classic']),
@@ -128,7 +137,10 @@ export const SimSection = section({
   task_app_port: int,
   state_dir: str,
   observation: z.enum(['synth', 'grid']),
+  /** Split the job in two records: the outer one carries linked_job_id, the trainer's events live under it. */
+  linked_job: bool,
   model: SimModelSection,
+  replay: SimReplaySection,
 });
 
 export const RlConfigFile = z.looseObject({

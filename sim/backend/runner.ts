@@ -1,0 +1,311 @@
+// The job state machine: queued → initializing → training ⇄ evaluating → succeeded | failed |
+// cancelled. Every change is a timeline row and an event; the trainer behind a job is chosen per
+// job ([sim] trainer) with the simulator's default as fallback.
+import { checkpointKey, rlModelId } from '../../src/api/models.ts';
+import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
+import type { RlConfigFile } from '../../src/config/schema.ts';
+import type { EventBus } from './bus.ts';
+import type { Faults } from './faults.ts';
+import type { SealedKeys } from './keys.ts';
+import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
+import { TrainerFailure, type CheckpointInfo, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
+
+export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+export const ACTIVE = ['queued', 'initializing', 'training', 'evaluating'] as const;
+const BUCKET = 'synth-artifacts';
+
+export interface RunnerOptions {
+  /** How long a new job stays queued (simulated ms). */
+  queueDelayMs?: number;
+  timeScale?: number;
+}
+
+export function newJobId(): string {
+  return `job_${Buffer.from(crypto.getRandomValues(new Uint8Array(10))).toString('hex').slice(0, 19)}`;
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function bodyHash(body: unknown): string {
+  return new Bun.CryptoHasher('sha256').update(stableJson(body)).digest('hex');
+}
+
+/** What the job will do, from data.trainer, the forwarded TOML and defaults (§6.1 sim-choice). */
+export function jobParams(id: string, org: string, body: JobCreateBody, config: RlConfigFile): JobParams {
+  const warnings: string[] = [];
+  const t = body.data.trainer ?? {};
+  const pick = (explicit: number | undefined, fromTrainer: number | undefined, fromTraining: number | undefined, fallback: number, name: string) => {
+    const chosen = explicit ?? fromTrainer ?? fromTraining ?? fallback;
+    if (explicit !== undefined && fromTraining !== undefined && explicit !== fromTraining) {
+      warnings.push(`data.trainer.${name}=${explicit} differs from config [training].${name}=${fromTraining}; using ${explicit}`);
+    }
+    return chosen;
+  };
+  const model = body.data.model ?? body.data.base_model ?? config.job?.model ?? (typeof config.model === 'object' ? config.model.name ?? config.model.base : config.model) ?? 'Qwen/Qwen3-0.6B';
+  return {
+    id,
+    org,
+    model,
+    config,
+    body,
+    taskAppUrl: body.data.endpoint_base_url.replace(/\/+$/, ''),
+    batchSize: pick(t.batch_size, config.trainer?.batch_size, config.training?.batch_size, 2, 'batch_size'),
+    groupSize: pick(t.group_size, config.trainer?.group_size, config.training?.group_size, 4, 'group_size'),
+    epochs: Math.max(1, config.training?.num_epochs ?? 1),
+    iterationsPerEpoch: Math.max(1, config.training?.iterations_per_epoch ?? 10),
+    evalEvery: config.evaluation?.every_n_iters ?? 5,
+    checkpointInterval: config.checkpoint?.interval ?? 10,
+    warnings,
+  };
+}
+
+export type CreateResult = { kind: 'created' | 'replayed'; job: JobRow } | { kind: 'conflict'; job: JobRow };
+
+export class JobRunner {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private scale: number;
+  private readonly queueDelayMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly faults: Faults,
+    private readonly keys: SealedKeys,
+    private readonly trainers: ReadonlyMap<string, Trainer>,
+    private readonly defaultTrainer: string,
+    opts: RunnerOptions = {},
+  ) {
+    this.scale = opts.timeScale ?? 1;
+    this.queueDelayMs = opts.queueDelayMs ?? 300;
+  }
+
+  get timeScale(): number {
+    return this.scale;
+  }
+
+  setTimeScale(scale: number): void {
+    this.scale = scale;
+  }
+
+  /** Commits an event, then hands it to live subscribers. */
+  emit(jobId: string, e: NewEvent): JobEvent {
+    const event = this.store.appendEvent(jobId, e);
+    this.bus.publish(jobId, { kind: 'event', event });
+    return event;
+  }
+
+  private setStatus(jobId: string, status: string, patch: Partial<JobRow> = {}): void {
+    const job = this.store.getJob(jobId);
+    if (job === undefined || job.status === status) return;
+    const t = new Date().toISOString();
+    this.store.updateJob(jobId, {
+      status,
+      ...(status === 'initializing' && { started_at: t }),
+      ...(TERMINAL.has(status) && { finished_at: t }),
+      ...patch,
+    });
+    this.store.addTimeline(jobId, status, patch.error ?? null, { previous: job.status });
+    if (!TERMINAL.has(status)) this.emit(jobId, { type: 'job.updated', message: `status ${job.status} -> ${status}`, data: { status, previous_status: job.status } });
+    this.bus.publish(jobId, { kind: 'status', status });
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  create(org: string, body: JobCreateBody, config: RlConfigFile, idempotencyKey: string | undefined): CreateResult {
+    const hash = bodyHash(body);
+    if (idempotencyKey !== undefined) {
+      const existing = this.store.findByIdempotencyKey(org, idempotencyKey);
+      if (existing !== undefined) return { kind: existing.body_hash === hash ? 'replayed' : 'conflict', job: existing };
+    }
+    const id = newJobId();
+    const params = jobParams(id, org, body, config);
+    const requested = config.sim?.trainer ?? this.defaultTrainer;
+    const trainer = this.trainers.has(requested) ? requested : this.defaultTrainer;
+    if (trainer !== requested) params.warnings.push(`trainer "${requested}" is not available in this simulator; using "${trainer}"`);
+    const job = this.store.insertJob({
+      id, org, status: 'queued', model: params.model, trainer, body: JSON.stringify(body), config: JSON.stringify(config),
+      idempotency_key: idempotencyKey ?? null, body_hash: hash,
+    });
+    this.store.addTimeline(id, 'queued', null, {});
+    let linked: JobRow | undefined;
+    if (config.sim?.linked_job === true) {
+      linked = this.store.insertJob({
+        id: newJobId(), org, status: 'queued', model: params.model, trainer, body: '{}', config: null, idempotency_key: null,
+        body_hash: null, parent_job_id: id,
+      });
+      this.store.updateJob(id, { linked_job_id: linked.id });
+    }
+    const announce = () => {
+      this.emit(id, {
+        type: 'rl.job.created',
+        message: `job created (simulated; trainer: ${trainer})`,
+        data: {
+          simulated: true, trainer,
+          work: { model: params.model, batch_size: params.batchSize, group_size: params.groupSize, endpoint_base_url: params.taskAppUrl },
+          ...(linked && { linked_job_id: linked.id }),
+        },
+      });
+      for (const w of params.warnings) this.emit(id, { type: 'rl.job.warning', message: w, level: 'warning', data: { simulated: true } });
+      this.later(this.queueDelayMs / this.scale, () => void this.start(id));
+    };
+    const delay = this.faults.firstEventDelayMs;
+    if (delay > 0) this.later(delay, announce);
+    else announce();
+    return { kind: 'created', job: this.store.getJob(id) ?? job };
+  }
+
+  /** Starts a queued job now (POST …/start); no-op for a job already started or finished. */
+  start(jobId: string): void {
+    const job = this.store.getJob(jobId);
+    if (job === undefined || job.status !== 'queued' || this.running.has(jobId) || this.closed) return;
+    const controller = new AbortController();
+    const done = this.run(job, controller.signal).finally(() => this.running.delete(jobId));
+    this.running.set(jobId, { controller, done });
+  }
+
+  private context(outer: JobRow, params: JobParams, signal: AbortSignal): TrainerContext {
+    const target = outer.linked_job_id ?? outer.id;
+    const sleep = (ms: number) => new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms / this.scale);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const waitOutStall = async () => {
+      for (let left = this.faults.stallRemainingMs(); left > 0; left = this.faults.stallRemainingMs()) {
+        await new Promise((r) => setTimeout(r, Math.min(left, 50)));
+        if (signal.aborted) throw signal.reason;
+      }
+    };
+    const setBoth = (status: string) => {
+      this.setStatus(outer.id, status);
+      if (outer.linked_job_id) this.setStatus(outer.linked_job_id, status);
+    };
+    return {
+      job: params,
+      signal,
+      emit: async (type, message, data = {}, level = 'info') => {
+        await waitOutStall();
+        if (signal.aborted) throw signal.reason;
+        return this.emit(target, { type, message, data, level });
+      },
+      metrics: (points: readonly NewMetric[]) => void this.store.addMetrics(outer.id, points),
+      setPhase: (phase) => setBoth(phase),
+      setProgress: (iteration, total, epoch) => this.store.updateJob(outer.id, { progress: JSON.stringify({ iteration, total_iterations: total, epoch }) }),
+      sleep,
+      envKey: () => {
+        const stored = this.store.getEnvKey(outer.org, 'ENVIRONMENT_API_KEY');
+        const opened = stored ? this.keys.open(stored.ciphertext) : null;
+        return opened ?? params.body.data.environment_api_key;
+      },
+      checkpoint: async (epoch, iteration, file) => {
+        const info: CheckpointInfo = {
+          epoch, iteration, modelId: rlModelId(params.model, outer.id, epoch), storageKey: checkpointKey(params.model, outer.id, epoch),
+          uri: `s3://${BUCKET}/${checkpointKey(params.model, outer.id, epoch)}`,
+        };
+        this.store.addArtifact({
+          id: `art_${bodyHash([outer.id, epoch]).slice(0, 16)}`, job_id: outer.id, org: outer.org, label: `checkpoint-epoch-${epoch}`,
+          role: 'model', content_type: 'application/gzip', bucket: BUCKET, key: info.storageKey, local_path: file?.path ?? null,
+          size_bytes: file?.sizeBytes ?? null, created_at: new Date().toISOString(),
+        });
+        this.store.addModel({ org: outer.org, id: info.modelId, job_id: outer.id, base_model: params.model, storage_path: info.storageKey, status: 'succeeded' });
+        await waitOutStall();
+        this.emit(target, {
+          type: 'rl.checkpoint.saved',
+          message: `checkpoint saved ${info.uri}`,
+          data: { epoch, iteration, model_id: info.modelId, uri: info.uri, key: info.storageKey, ...(file === undefined && { simulated: 'replay', weights: 'none' }) },
+        });
+        return info;
+      },
+    };
+  }
+
+  private async run(job: JobRow, signal: AbortSignal): Promise<void> {
+    const trainer = this.trainers.get(job.trainer);
+    const config = JSON.parse(job.config ?? '{}') as RlConfigFile;
+    const params = jobParams(job.id, job.org, JSON.parse(job.body) as JobCreateBody, config);
+    this.setStatus(job.id, 'initializing');
+    if (job.linked_job_id) this.setStatus(job.linked_job_id, 'initializing');
+    try {
+      if (trainer === undefined) throw new TrainerFailure(`trainer "${job.trainer}" is not available`);
+      const result = await trainer.run(this.context(job, params, signal));
+      if (signal.aborted || this.isTerminal(job.id)) return;
+      const model = result.fineTunedModel ?? null;
+      this.emit(job.id, { type: 'rl.job.completed', message: model ? `job succeeded: ${model}` : 'job succeeded', data: { fine_tuned_model: model, simulated: true } });
+      this.setStatus(job.id, 'succeeded', { fine_tuned_model: model });
+      if (job.linked_job_id) this.setStatus(job.linked_job_id, 'succeeded', { fine_tuned_model: model });
+    } catch (error) {
+      if (signal.aborted || this.isTerminal(job.id)) return;
+      this.fail(job, error instanceof Error ? error.message : String(error), error instanceof TrainerFailure ? error.data : {});
+    }
+  }
+
+  private isTerminal(jobId: string): boolean {
+    return TERMINAL.has(this.store.getJob(jobId)?.status ?? '');
+  }
+
+  private fail(job: JobRow, reason: string, data: Record<string, unknown> = {}): void {
+    if (job.linked_job_id) {
+      this.emit(job.linked_job_id, { type: 'rl.train.failed', message: reason, level: 'error', data });
+      this.setStatus(job.linked_job_id, 'failed', { error: reason });
+    }
+    this.emit(job.id, { type: 'rl.job.failed', message: reason, level: 'error', data: { ...data, error: reason } });
+    this.setStatus(job.id, 'failed', { error: reason });
+  }
+
+  /** Cancels a job that has not finished; returns the job row after the change. */
+  cancel(jobId: string): JobRow | undefined {
+    const job = this.store.getJob(jobId);
+    if (job === undefined || TERMINAL.has(job.status)) return job;
+    this.running.get(jobId)?.controller.abort(new Error('cancelled'));
+    for (const id of [job.linked_job_id, job.id]) {
+      if (!id) continue;
+      this.emit(id, { type: 'workflow.cancelled', message: 'job cancelled by request', level: 'warning', data: {} });
+      this.setStatus(id, 'cancelled', { error: 'cancelled by request' });
+    }
+    return this.store.getJob(jobId);
+  }
+
+  /** At start-up: jobs a previous process left running cannot be resumed; fail them with the reason. */
+  recover(): string[] {
+    const orphans = this.store.jobsInStatus(ACTIVE).filter((j) => j.parent_job_id === null);
+    for (const job of orphans) {
+      this.fail(job, `simulator restarted while this job was ${job.status}; the ${job.trainer} trainer cannot resume it, so the job is marked failed`, { reason: 'restart' });
+    }
+    return orphans.map((j) => j.id);
+  }
+
+  /** Stops timers and running trainers; running jobs are failed with the reason. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const runs = [...this.running.entries()];
+    for (const [id, r] of runs) {
+      r.controller.abort(new Error('shutdown'));
+      const job = this.store.getJob(id);
+      if (job && !TERMINAL.has(job.status)) this.fail(job, 'simulator shut down while this job was running', { reason: 'shutdown' });
+    }
+    await Promise.allSettled(runs.map(([, r]) => r.done));
+  }
+}

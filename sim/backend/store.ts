@@ -1,0 +1,372 @@
+// Durable state of the simulated backend: bun:sqlite in WAL mode under the state dir (or memory).
+// Every write is a committed transaction before the HTTP response or SSE frame that reveals it,
+// so a `kill -9` never loses an acknowledged event; seq numbers come from the job row inside the
+// same transaction as the insert, so they continue with no gap or duplicate after a restart.
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobEvent, MetricPoint } from '../../src/api/jobs.ts';
+
+export type Level = 'info' | 'warning' | 'error';
+
+export interface JobRow {
+  id: string;
+  org: string;
+  status: string;
+  model: string | null;
+  trainer: string;
+  body: string;
+  config: string | null;
+  idempotency_key: string | null;
+  body_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  linked_job_id: string | null;
+  parent_job_id: string | null;
+  fine_tuned_model: string | null;
+  error: string | null;
+  progress: string | null;
+  next_seq: number;
+}
+
+export interface NewEvent {
+  type: string;
+  message: string;
+  data?: Record<string, unknown>;
+  level?: Level;
+}
+
+export interface NewMetric {
+  name: string;
+  value: number;
+  step: number;
+  epoch?: number | null;
+  phase?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface TimelineEntry {
+  phase: string;
+  message: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface ArtifactRow {
+  id: string;
+  job_id: string;
+  org: string;
+  label: string;
+  role: string;
+  content_type: string;
+  bucket: string;
+  key: string;
+  local_path: string | null;
+  size_bytes: number | null;
+  created_at: string;
+}
+
+export interface RegistryRowDb {
+  org: string;
+  id: string;
+  job_id: string;
+  base_model: string;
+  weights_path: string;
+  tokenizer_path: string | null;
+  dtype: string;
+  promoted_at: string;
+  ensured_at: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY, org TEXT NOT NULL, status TEXT NOT NULL, model TEXT, trainer TEXT NOT NULL,
+  body TEXT NOT NULL, config TEXT, idempotency_key TEXT, body_hash TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+  linked_job_id TEXT, parent_job_id TEXT, fine_tuned_model TEXT, error TEXT, progress TEXT,
+  next_seq INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(org, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS events (
+  job_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, message TEXT NOT NULL,
+  data TEXT NOT NULL, level TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metrics (
+  job_id TEXT NOT NULL, name TEXT NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL, epoch INTEGER,
+  phase TEXT NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (job_id, name, step)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS metrics_step ON metrics(job_id, step);
+CREATE TABLE IF NOT EXISTS timeline (
+  job_id TEXT NOT NULL, idx INTEGER NOT NULL, phase TEXT NOT NULL, message TEXT, metadata TEXT NOT NULL,
+  created_at TEXT NOT NULL, PRIMARY KEY (job_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS env_keys (
+  org TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, ciphertext BLOB NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY (org, name)
+);
+CREATE TABLE IF NOT EXISTS artifacts (
+  id TEXT PRIMARY KEY, job_id TEXT NOT NULL, org TEXT NOT NULL, label TEXT NOT NULL, role TEXT NOT NULL,
+  content_type TEXT NOT NULL, bucket TEXT NOT NULL, key TEXT NOT NULL, local_path TEXT, size_bytes INTEGER,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS artifacts_job ON artifacts(job_id);
+CREATE TABLE IF NOT EXISTS models (
+  org TEXT NOT NULL, id TEXT NOT NULL, job_id TEXT NOT NULL, base_model TEXT NOT NULL, storage_path TEXT NOT NULL,
+  status TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (org, id)
+);
+CREATE TABLE IF NOT EXISTS registry (
+  org TEXT NOT NULL, id TEXT NOT NULL, job_id TEXT NOT NULL, base_model TEXT NOT NULL, weights_path TEXT NOT NULL,
+  tokenizer_path TEXT, dtype TEXT NOT NULL, promoted_at TEXT NOT NULL, ensured_at TEXT, PRIMARY KEY (org, id)
+);
+`;
+
+const now = () => new Date().toISOString();
+const json = (v: unknown) => JSON.stringify(v ?? {});
+const parseObj = (s: string | null): Record<string, unknown> => (s ? (JSON.parse(s) as Record<string, unknown>) : {});
+
+interface EventDbRow {
+  job_id: string;
+  seq: number;
+  type: string;
+  message: string;
+  data: string;
+  level: string;
+  created_at: string;
+}
+
+interface MetricDbRow {
+  job_id: string;
+  name: string;
+  step: number;
+  value: number;
+  epoch: number | null;
+  phase: string;
+  data: string;
+  created_at: string;
+}
+
+function toEvent(r: EventDbRow): JobEvent {
+  return { seq: r.seq, type: r.type, message: r.message, data: parseObj(r.data), level: r.level as Level, created_at: r.created_at, job_id: r.job_id };
+}
+
+function toMetric(r: MetricDbRow): MetricPoint {
+  return { name: r.name, value: r.value, step: r.step, epoch: r.epoch, phase: r.phase, data: parseObj(r.data), created_at: r.created_at, job_id: r.job_id };
+}
+
+export class Store {
+  readonly db: Database;
+  readonly path: string;
+
+  /** `stateDir` undefined: memory only (`--ephemeral`). */
+  constructor(stateDir?: string) {
+    if (stateDir !== undefined) mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    this.path = stateDir === undefined ? ':memory:' : join(stateDir, 'sim.sqlite');
+    this.db = new Database(this.path, { create: true, strict: true });
+    this.db.exec('PRAGMA journal_mode = WAL');
+    // NORMAL: a committed transaction survives the process being killed (it is in the WAL, in the
+    // OS page cache); only an OS crash or power loss could drop the last ones.
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('PRAGMA busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- kv ---------------------------------------------------------------------------------------
+  getKv(k: string): string | undefined {
+    return this.db.query<{ v: string }, [string]>('SELECT v FROM kv WHERE k = ?').get(k)?.v;
+  }
+
+  setKv(k: string, v: string): void {
+    this.db.query('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+  }
+
+  // --- jobs -------------------------------------------------------------------------------------
+  insertJob(j: Pick<JobRow, 'id' | 'org' | 'status' | 'model' | 'trainer' | 'body' | 'config' | 'idempotency_key' | 'body_hash'> &
+    Partial<Pick<JobRow, 'parent_job_id'>>): JobRow {
+    const t = now();
+    this.db.query(`INSERT INTO jobs (id, org, status, model, trainer, body, config, idempotency_key, body_hash, created_at, updated_at, parent_job_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(j.id, j.org, j.status, j.model, j.trainer, j.body, j.config, j.idempotency_key, j.body_hash, t, t, j.parent_job_id ?? null);
+    return this.getJob(j.id) as JobRow;
+  }
+
+  getJob(id: string): JobRow | undefined {
+    return this.db.query<JobRow, [string]>('SELECT * FROM jobs WHERE id = ?').get(id) ?? undefined;
+  }
+
+  findByIdempotencyKey(org: string, key: string): JobRow | undefined {
+    return this.db.query<JobRow, [string, string]>('SELECT * FROM jobs WHERE org = ? AND idempotency_key = ?').get(org, key) ?? undefined;
+  }
+
+  updateJob(id: string, patch: Partial<Omit<JobRow, 'id' | 'org' | 'next_seq' | 'created_at'>>): void {
+    const keys = Object.keys(patch) as (keyof typeof patch)[];
+    if (keys.length === 0) return;
+    const sets = [...keys.map((k) => `${k} = ?`), 'updated_at = ?'].join(', ');
+    const values = [...keys.map((k) => (patch[k] ?? null) as string | number | null), now(), id];
+    this.db.query(`UPDATE jobs SET ${sets} WHERE id = ?`).run(...values);
+  }
+
+  jobsInStatus(statuses: readonly string[]): JobRow[] {
+    const marks = statuses.map(() => '?').join(', ');
+    return this.db.query<JobRow, string[]>(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at`).all(...statuses);
+  }
+
+  // --- events -----------------------------------------------------------------------------------
+  private readonly appendEventTx = (jobId: string, e: NewEvent): JobEvent => {
+    const row = this.db.query<{ next_seq: number }, [string]>('SELECT next_seq FROM jobs WHERE id = ?').get(jobId);
+    if (row === null) throw new Error(`appendEvent: unknown job ${jobId}`);
+    const ev: EventDbRow = {
+      job_id: jobId, seq: row.next_seq, type: e.type, message: e.message, data: json(e.data), level: e.level ?? 'info', created_at: now(),
+    };
+    this.db.query('INSERT INTO events (job_id, seq, type, message, data, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(ev.job_id, ev.seq, ev.type, ev.message, ev.data, ev.level, ev.created_at);
+    this.db.query('UPDATE jobs SET next_seq = next_seq + 1, updated_at = ? WHERE id = ?').run(ev.created_at, jobId);
+    return toEvent(ev);
+  };
+
+  appendEvent(jobId: string, e: NewEvent): JobEvent {
+    return this.db.transaction(this.appendEventTx)(jobId, e);
+  }
+
+  /** Events with seq > sinceSeq, ascending, at most `limit`. */
+  listEvents(jobId: string, sinceSeq: number, limit: number): JobEvent[] {
+    return this.db.query<EventDbRow, [string, number, number]>('SELECT * FROM events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(jobId, sinceSeq, limit).map(toEvent);
+  }
+
+  // --- metrics ----------------------------------------------------------------------------------
+  /** Inserts points; a (name, step) already stored is kept (first write wins, no duplicates). */
+  addMetrics(jobId: string, points: readonly NewMetric[]): MetricPoint[] {
+    const t = now();
+    const insert = this.db.query(`INSERT OR IGNORE INTO metrics (job_id, name, step, value, epoch, phase, data, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const added: MetricPoint[] = [];
+    this.db.transaction(() => {
+      for (const p of points) {
+        if (!Number.isInteger(p.step) || p.step < 1) throw new Error(`metric ${p.name}: step must be an integer ≥ 1 (got ${p.step})`);
+        const r = insert.run(jobId, p.name, p.step, p.value, p.epoch ?? null, p.phase ?? 'train', json(p.data), t);
+        if (r.changes > 0) {
+          added.push({ name: p.name, value: p.value, step: p.step, epoch: p.epoch ?? null, phase: p.phase ?? 'train', data: p.data ?? {}, created_at: t, job_id: jobId });
+        }
+      }
+    })();
+    return added;
+  }
+
+  listMetrics(jobId: string, afterStep: number, limit: number, name?: string): MetricPoint[] {
+    if (name !== undefined) {
+      return this.db.query<MetricDbRow, [string, number, string, number]>(
+        'SELECT * FROM metrics WHERE job_id = ? AND step > ? AND name = ? ORDER BY step, name LIMIT ?',
+      ).all(jobId, afterStep, name, limit).map(toMetric);
+    }
+    return this.db.query<MetricDbRow, [string, number, number]>('SELECT * FROM metrics WHERE job_id = ? AND step > ? ORDER BY step, name LIMIT ?')
+      .all(jobId, afterStep, limit).map(toMetric);
+  }
+
+  // --- timeline ---------------------------------------------------------------------------------
+  addTimeline(jobId: string, phase: string, message: string | null, metadata: Record<string, unknown> = {}): void {
+    this.db.transaction(() => {
+      const next = this.db.query<{ n: number }, [string]>('SELECT COALESCE(MAX(idx), 0) + 1 AS n FROM timeline WHERE job_id = ?').get(jobId)?.n ?? 1;
+      this.db.query('INSERT INTO timeline (job_id, idx, phase, message, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(jobId, next, phase, message, json(metadata), now());
+    })();
+  }
+
+  listTimeline(jobId: string, limit: number): TimelineEntry[] {
+    return this.db.query<{ phase: string; message: string | null; metadata: string; created_at: string }, [string, number]>(
+      'SELECT phase, message, metadata, created_at FROM timeline WHERE job_id = ? ORDER BY idx LIMIT ?',
+    ).all(jobId, limit).map((r) => ({ phase: r.phase, message: r.message, metadata: parseObj(r.metadata), created_at: r.created_at }));
+  }
+
+  // --- env keys ---------------------------------------------------------------------------------
+  putEnvKey(org: string, name: string, ciphertext: Uint8Array): { id: string; name: string; updated_at: string } {
+    const t = now();
+    const id = `envkey_${new Bun.CryptoHasher('sha256').update(`${org}:${name}`).digest('hex').slice(0, 16)}`;
+    this.db.query(`INSERT INTO env_keys (org, name, id, ciphertext, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(org, name) DO UPDATE SET ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`)
+      .run(org, name, id, ciphertext, t);
+    return { id, name, updated_at: t };
+  }
+
+  getEnvKey(org: string, name: string): { id: string; name: string; ciphertext: Uint8Array; updated_at: string } | undefined {
+    return this.db.query<{ id: string; name: string; ciphertext: Uint8Array; updated_at: string }, [string, string]>(
+      'SELECT id, name, ciphertext, updated_at FROM env_keys WHERE org = ? AND name = ?',
+    ).get(org, name) ?? undefined;
+  }
+
+  listEnvKeys(org: string): { id: string; name: string; updated_at: string }[] {
+    return this.db.query<{ id: string; name: string; updated_at: string }, [string]>(
+      'SELECT id, name, updated_at FROM env_keys WHERE org = ? ORDER BY name',
+    ).all(org);
+  }
+
+  // --- artifacts, models, registry --------------------------------------------------------------
+  addArtifact(a: ArtifactRow): void {
+    this.db.query(`INSERT OR REPLACE INTO artifacts (id, job_id, org, label, role, content_type, bucket, key, local_path, size_bytes, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(a.id, a.job_id, a.org, a.label, a.role, a.content_type, a.bucket, a.key, a.local_path, a.size_bytes, a.created_at);
+  }
+
+  listArtifacts(jobId: string): ArtifactRow[] {
+    return this.db.query<ArtifactRow, [string]>('SELECT * FROM artifacts WHERE job_id = ? ORDER BY created_at, id').all(jobId);
+  }
+
+  addModel(m: { org: string; id: string; job_id: string; base_model: string; storage_path: string; status: string }): void {
+    this.db.query(`INSERT OR REPLACE INTO models (org, id, job_id, base_model, storage_path, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(m.org, m.id, m.job_id, m.base_model, m.storage_path, m.status, now());
+  }
+
+  listModels(org: string, status: string | undefined, limit: number) {
+    if (status !== undefined) {
+      return this.db.query<{ id: string; job_id: string; base_model: string; storage_path: string; status: string; created_at: string }, [string, string, number]>(
+        'SELECT id, job_id, base_model, storage_path, status, created_at FROM models WHERE org = ? AND status = ? ORDER BY created_at DESC LIMIT ?',
+      ).all(org, status, limit);
+    }
+    return this.db.query<{ id: string; job_id: string; base_model: string; storage_path: string; status: string; created_at: string }, [string, number]>(
+      'SELECT id, job_id, base_model, storage_path, status, created_at FROM models WHERE org = ? ORDER BY created_at DESC LIMIT ?',
+    ).all(org, limit);
+  }
+
+  promote(r: Omit<RegistryRowDb, 'promoted_at' | 'ensured_at'>): RegistryRowDb {
+    this.db.query(`INSERT INTO registry (org, id, job_id, base_model, weights_path, tokenizer_path, dtype, promoted_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org, id) DO UPDATE SET job_id = excluded.job_id, base_model = excluded.base_model,
+      weights_path = excluded.weights_path, tokenizer_path = excluded.tokenizer_path, dtype = excluded.dtype, promoted_at = excluded.promoted_at`)
+      .run(r.org, r.id, r.job_id, r.base_model, r.weights_path, r.tokenizer_path, r.dtype, now());
+    return this.getRegistry(r.org, r.id) as RegistryRowDb;
+  }
+
+  getRegistry(org: string, id: string): RegistryRowDb | undefined {
+    return this.db.query<RegistryRowDb, [string, string]>('SELECT * FROM registry WHERE org = ? AND id = ?').get(org, id) ?? undefined;
+  }
+
+  listRegistry(org: string): RegistryRowDb[] {
+    return this.db.query<RegistryRowDb, [string]>('SELECT * FROM registry WHERE org = ? ORDER BY promoted_at DESC').all(org);
+  }
+
+  markEnsured(org: string, id: string): void {
+    this.db.query('UPDATE registry SET ensured_at = ? WHERE org = ? AND id = ?').run(now(), org, id);
+  }
+
+  /** Deletes every job, event, metric, key and model of `org` (or of everyone). Keeps kv. */
+  reset(org?: string): void {
+    this.db.transaction(() => {
+      const jobIds = org === undefined
+        ? this.db.query<{ id: string }, []>('SELECT id FROM jobs').all()
+        : this.db.query<{ id: string }, [string]>('SELECT id FROM jobs WHERE org = ?').all(org);
+      for (const { id } of jobIds) {
+        for (const t of ['events', 'metrics', 'timeline', 'artifacts']) this.db.query(`DELETE FROM ${t} WHERE job_id = ?`).run(id);
+        this.db.query('DELETE FROM jobs WHERE id = ?').run(id);
+      }
+      for (const t of ['env_keys', 'models', 'registry']) {
+        if (org === undefined) this.db.query(`DELETE FROM ${t}`).run();
+        else this.db.query(`DELETE FROM ${t} WHERE org = ?`).run(org);
+      }
+    })();
+  }
+}

@@ -1,0 +1,66 @@
+// The seam between the job runner and whatever trains: the replay trainer now, the GRPO trainer
+// later. A trainer gets a context to emit events and metrics and returns the fine-tuned model id.
+import type { JobEvent } from '../../src/api/jobs.ts';
+import type { JobCreateBody } from '../../src/api/jobs.ts';
+import type { RlConfigFile } from '../../src/config/schema.ts';
+import type { Level, NewMetric } from './store.ts';
+
+export interface JobParams {
+  id: string;
+  org: string;
+  /** The base model the user asked for (what the small simulated model stands in for). */
+  model: string;
+  config: RlConfigFile;
+  body: JobCreateBody;
+  taskAppUrl: string;
+  batchSize: number;
+  groupSize: number;
+  epochs: number;
+  iterationsPerEpoch: number;
+  evalEvery: number;
+  checkpointInterval: number;
+  /** Notes about the request the job should surface as warning events (e.g. conflicting values). */
+  warnings: string[];
+}
+
+export interface CheckpointInfo {
+  epoch: number;
+  iteration: number;
+  modelId: string;
+  storageKey: string;
+  uri: string;
+}
+
+export interface TrainerContext {
+  readonly job: JobParams;
+  /** Aborted when the job is cancelled or the simulator shuts down. */
+  readonly signal: AbortSignal;
+  /** Appends an event (waits out an event-stall fault first). */
+  emit(type: string, message: string, data?: Record<string, unknown>, level?: Level): Promise<JobEvent>;
+  metrics(points: readonly NewMetric[]): void;
+  setPhase(phase: 'training' | 'evaluating'): void;
+  setProgress(iteration: number, totalIterations: number, epoch: number): void;
+  /** Sleeps `ms` of simulated time (divided by the time scale); rejects when aborted. */
+  sleep(ms: number): Promise<void>;
+  /** The org's decrypted ENVIRONMENT_API_KEY, for X-API-Key to the task app. */
+  envKey(): string | undefined;
+  /** Records a checkpoint: artifact, model row and an event carrying its s3:// URL. */
+  checkpoint(epoch: number, iteration: number, file?: { path: string; sizeBytes: number }): Promise<CheckpointInfo>;
+}
+
+export interface TrainerResult {
+  fineTunedModel?: string;
+}
+
+export interface Trainer {
+  readonly name: string;
+  run(ctx: TrainerContext): Promise<TrainerResult>;
+}
+
+/** Thrown by a trainer to fail the job with a message meant for the user. */
+export class TrainerFailure extends Error {
+  constructor(message: string, readonly data: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'TrainerFailure';
+  }
+}

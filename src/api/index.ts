@@ -1,0 +1,9 @@
+export * from './jobs.ts';
+export * from './keys.ts';
+export * from './models.ts';
+export * from './chat.ts';
+
+/** FastAPI-style error body every server here answers with. */
+export interface ErrorBody {
+  detail: unknown;
+}

@@ -1,0 +1,77 @@
+// `synth-rl sim`: the local simulator, in the foreground until Ctrl-C / SIGTERM.
+import { resolve } from 'node:path';
+import type { CommandContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { redact } from '../../config/redact.ts';
+import { loadFaultSpec } from '../../../sim/backend/faults.ts';
+import { startSimulator, type Simulator } from '../../../sim/server.ts';
+
+function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string }): string {
+  const key = sim.apiKeys[0] as string;
+  const shownKey = sim.generatedKey || opts.keyFrom === 'persisted' ? key : redact(key);
+  const trainers = sim.trainers.map((t) => (t === sim.defaultTrainer ? `${t} (default)` : t)).join(', ');
+  return [
+    `synth-rl simulator — a local stand-in for Synth's RL backend; nothing here talks to the real service`,
+    '',
+    `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
+    `  trainer    ${trainers}   [simulated] replay plays a scripted stream; it trains nothing`,
+    `  inference  ${sim.apiUrl}/v1/chat/completions   [simulated] no model engine yet: every model answers 404`,
+    `  task app   not started (planned: the Crafter task-app milestone)`,
+    `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
+    `  state      ${opts.ephemeral ? 'memory only (--ephemeral): gone when this process ends' : `${sim.stateDir}/sim.sqlite (survives restarts)`}`,
+    `  API key    ${shownKey}   (${opts.keyFrom})`,
+    ...(sim.recovered.length ? [`  recovered  ${sim.recovered.length} job(s) left running by a previous process, now failed with the reason`] : []),
+    '',
+    'Point the client at it:',
+    `  export PROD_BACKEND_URL=${sim.url}`,
+    `  export SYNTH_API_KEY=${shownKey}`,
+    'Use the real backend instead: unset PROD_BACKEND_URL and set SYNTH_API_KEY to your Synth key.',
+    'Ctrl-C stops the simulator.',
+    '',
+  ].join('\n');
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const f = ctx.args.flags;
+  const ephemeral = f.get('ephemeral') === true;
+  const givenKey = typeof f.get('api-key') === 'string' ? (f.get('api-key') as string) : ctx.env.SYNTH_API_KEY || undefined;
+  const trainer = typeof f.get('trainer') === 'string' ? (f.get('trainer') as string) : 'replay';
+  const port = typeof f.get('port') === 'number' ? (f.get('port') as number) : 8787;
+  if (port < 0 || port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
+  const faultsArg = f.get('faults');
+  let faults;
+  if (typeof faultsArg === 'string') {
+    try {
+      faults = await loadFaultSpec(faultsArg);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  let sim: Simulator;
+  try {
+    sim = await startSimulator({
+      host: typeof f.get('host') === 'string' ? (f.get('host') as string) : '127.0.0.1',
+      port,
+      ...(!ephemeral && { stateDir: resolve(ctx.cwd, typeof f.get('state-dir') === 'string' ? (f.get('state-dir') as string) : '.synth-rl') }),
+      ...(typeof f.get('time-scale') === 'number' && { timeScale: f.get('time-scale') as number }),
+      ...(givenKey !== undefined && { apiKeys: [givenKey] }),
+      ...(faults !== undefined && { faults }),
+      defaultTrainer: trainer,
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/EADDRINUSE|address already in use|in use/i.test(msg)) throw new UsageError(`port ${port} is already in use; pick another with --port`);
+    if (msg.includes('is not available')) throw new UsageError(`--trainer: ${msg}`);
+    throw e;
+  }
+  const keyFrom = givenKey !== undefined ? (f.get('api-key') !== undefined ? 'from --api-key' : 'from SYNTH_API_KEY') : sim.generatedKey ? 'generated now, stored in the state dir' : 'persisted';
+  ctx.out.write(banner(sim, { ephemeral, keyFrom }));
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  ctx.err.write('stopping simulator…\n');
+  await sim.stop();
+  return 0;
+}
