@@ -3,7 +3,7 @@
 // so a `kill -9` never loses an acknowledged event; seq numbers come from the job row inside the
 // same transaction as the insert, so they continue with no gap or duplicate after a restart.
 import { Database } from 'bun:sqlite';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobEvent, MetricPoint } from '../../src/api/jobs.ts';
 
@@ -165,6 +165,9 @@ export class Store {
     if (stateDir !== undefined) mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     this.path = stateDir === undefined ? ':memory:' : join(stateDir, 'sim.sqlite');
     this.db = new Database(this.path, { create: true, strict: true });
+    // The state holds the simulator's API key and X25519 secret key: owner-only, like ~/.ssh.
+    // SQLite gives the -wal/-shm files the database file's permissions.
+    if (stateDir !== undefined) chmodSync(this.path, 0o600);
     this.db.exec('PRAGMA journal_mode = WAL');
     // NORMAL: a committed transaction survives the process being killed (it is in the WAL, in the
     // OS page cache); only an OS crash or power loss could drop the last ones.

@@ -1,5 +1,6 @@
 // A real `synth-rl sim` process killed with SIGKILL mid-job, restarted on the same state dir.
 import { describe, expect, test } from 'bun:test';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { JobEvent } from '../../../src/api/jobs.ts';
 import { tempDir } from '../../helpers/cli.ts';
@@ -36,6 +37,8 @@ describe('durability', () => {
     const stateDir = join(tempDir(), 'state');
     const key = 'sk-durable';
     const first = await startSimProcess(['--state-dir', stateDir, '--api-key', key]);
+    // The state holds keys: owner-only.
+    expect(statSync(join(stateDir, 'sim.sqlite')).mode & 0o777).toBe(0o600);
     const create = await fetch(`${first.url}/api/rl/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
