@@ -262,7 +262,7 @@ export interface PlaceRule {
 
 export const PLACE_RULES: readonly PlaceRule[] = [
   { action: 'place_stone', uses: { stone: 1 }, where: ['grass', 'sand', 'path', 'water', 'lava'], into: 'stone', achievement: 'place_stone' },
-  { action: 'place_table', uses: { wood: 1 * 2 }, where: ['grass', 'sand', 'path'], into: 'table', achievement: 'place_table' },
+  { action: 'place_table', uses: { wood: 2 }, where: ['grass', 'sand', 'path'], into: 'table', achievement: 'place_table' },
   { action: 'place_furnace', uses: { stone: 4 }, where: ['grass', 'sand', 'path'], into: 'furnace', achievement: 'place_furnace' },
   { action: 'place_plant', uses: { sapling: 1 }, where: ['grass'], into: 'plant', achievement: 'place_plant' },
 ];
