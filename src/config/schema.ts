@@ -139,6 +139,11 @@ export const SimSection = section({
   observation: z.enum(['synth', 'grid']),
   /** Split the job in two records: the outer one carries linked_job_id, the trainer's events live under it. */
   linked_job: bool,
+  /** The small model's own learning rate ([training].learning_rate is for the real base model). */
+  learning_rate: num.positive(),
+  weight_decay: num.min(0),
+  /** Actions per interact call the policy may write (1..8). */
+  max_actions: int.min(1).max(8),
   model: SimModelSection,
   replay: SimReplaySection,
 });

@@ -1,0 +1,100 @@
+// The main thread's handle on the trainer's compute: a Worker (default) or the same code inline.
+import { PolicyCompute } from './compute.ts';
+import type { ExportResult, FromWorker, GenerateMessage, GenerateResult, InitMessage, ToWorker, TrainMessage, TrainResult } from './protocol.ts';
+
+type Payload<M> = Omit<M, 'kind'>;
+
+export interface PolicyEngine {
+  init(m: Payload<InitMessage>): Promise<void>;
+  generate(m: Payload<GenerateMessage>): Promise<GenerateResult>;
+  train(m: Payload<TrainMessage>): Promise<TrainResult>;
+  export(): Promise<ExportResult>;
+  close(): void;
+}
+
+export class WorkerEngine implements PolicyEngine {
+  private readonly worker: Worker;
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private failed: Error | undefined;
+
+  constructor() {
+    // A path string relative to this module: the compiled binary finds the worker as an extra
+    // entrypoint of the build (scripts/build.ts) under the same relative name.
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url).href);
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const p = this.pending.get(e.data.id);
+      if (p === undefined) return;
+      this.pending.delete(e.data.id);
+      if (e.data.ok) p.resolve(e.data.value);
+      else p.reject(new Error(e.data.error));
+    };
+    this.worker.onerror = (e: ErrorEvent) => {
+      this.failed = new Error(`trainer worker crashed: ${e.message}`);
+      for (const p of this.pending.values()) p.reject(this.failed);
+      this.pending.clear();
+    };
+  }
+
+  private call<T>(msg: ToWorker extends infer U ? (U extends { kind: infer K } ? Omit<U, 'id'> & { kind: K } : never) : never): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+
+  init(m: Payload<InitMessage>): Promise<void> {
+    return this.call<void>({ kind: 'init', ...m });
+  }
+
+  generate(m: Payload<GenerateMessage>): Promise<GenerateResult> {
+    return this.call<GenerateResult>({ kind: 'generate', ...m });
+  }
+
+  train(m: Payload<TrainMessage>): Promise<TrainResult> {
+    return this.call<TrainResult>({ kind: 'train', ...m });
+  }
+
+  export(): Promise<ExportResult> {
+    return this.call<ExportResult>({ kind: 'export' });
+  }
+
+  close(): void {
+    this.worker.terminate();
+    const err = new Error('trainer worker stopped');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+/** Same computation on the calling thread (tests, determinism checks). */
+export class InlineEngine implements PolicyEngine {
+  private compute: PolicyCompute | undefined;
+
+  private need(): PolicyCompute {
+    if (!this.compute) throw new Error('engine not initialised');
+    return this.compute;
+  }
+
+  async init(m: Payload<InitMessage>): Promise<void> {
+    this.compute = new PolicyCompute(m);
+  }
+
+  async generate(m: Payload<GenerateMessage>): Promise<GenerateResult> {
+    return this.need().generate(m);
+  }
+
+  async train(m: Payload<TrainMessage>): Promise<TrainResult> {
+    return this.need().train(m);
+  }
+
+  async export(): Promise<ExportResult> {
+    return this.need().export();
+  }
+
+  close(): void {
+    this.compute = undefined;
+  }
+}

@@ -1,0 +1,68 @@
+// The GRPO trainer end to end against a real task app over HTTP, with the compute in a Worker.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { readCheckpoint } from '../../../sim/trainer/checkpoint.ts';
+import { InlineEngine } from '../../../sim/trainer/engine.ts';
+import { grpoTrainer, runTrainer, smallConfig, startHarness, type Harness } from '../../helpers/trainer.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.stop());
+
+const TIMING = new Set(['train.step_seconds', 'train.rollouts_per_s']);
+
+describe('GRPO trainer', () => {
+  test('trains, evaluates and checkpoints; events and metrics say what happened', async () => {
+    const { result, error, rec } = await runTrainer(grpoTrainer(h), h, smallConfig());
+    expect(error).toBeUndefined();
+    const types = rec.events.map((e) => e.type);
+    expect(types[0]).toBe('rl.train.started');
+    expect(types.filter((t) => t === 'rl.train.step').length).toBe(3);
+    expect(types.filter((t) => t === 'rl.eval.summary').length).toBe(3); // iteration 0, 2 and the last (3)
+    expect(types.at(-1)).toBe('rl.train.completed');
+    const started = rec.events[0]?.data as Record<string, unknown>;
+    expect(started.stands_in_for).toBe('Qwen/Qwen3-0.6B');
+    expect(String(started.simulated_model)).toContain('gpt2-tiny');
+    const names = new Set(rec.metrics.map((m) => m.name));
+    for (const n of ['train.reward_mean', 'train.reward_std', 'train.frac_reward_zero_std', 'train.kl', 'train.clip_ratio', 'train.entropy',
+      'train.policy_loss', 'train.grad_norm', 'train.tokens', 'train.step_seconds', 'train.rollouts_per_s', 'eval.reward_mean', 'eval.reward_mean_initial']) {
+      expect(names).toContain(n);
+    }
+    expect(rec.metrics.every((m) => m.step >= 1)).toBe(true);
+    // Sampling and training score the same distribution: on-policy ratios are 1 up to float error.
+    for (const e of rec.events.filter((x) => x.type === 'rl.train.step' && x.data.updated === true)) {
+      expect(e.data.ratio_dev as number).toBeLessThan(1e-3);
+    }
+    expect(rec.checkpoints.map((c) => c.iteration)).toEqual([2, 3]);
+    expect(result?.fineTunedModel).toBe('rl:Qwen-Qwen3-0.6B:job_0000000000000000001:checkpoint-epoch-1');
+    const ckpt = readCheckpoint(readFileSync(rec.files.at(-1)?.path as string));
+    expect(ckpt.meta).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
+    expect(ckpt.files.has('tokenizer.json')).toBe(true);
+    expect(ckpt.files.has('config.json')).toBe(true);
+    expect(rec.phases).toContain('evaluating');
+    expect(h.inference.has('sim-policy:job_0000000000000000001')).toBe(false);
+  }, 60_000);
+
+  test('determinism: the same seed and config give identical first 3 iterations (Worker vs inline compute too)', async () => {
+    const cfg = smallConfig({ evaluation: { seeds: [0, 1], every_n_iters: 3 }, checkpoint: { enabled: false } });
+    const a = await runTrainer(grpoTrainer(h), h, cfg, { jobId: 'job_000000000000000000a' });
+    const b = await runTrainer(grpoTrainer(h, () => new InlineEngine()), h, cfg, { jobId: 'job_000000000000000000a' });
+    expect(a.error).toBeUndefined();
+    expect(b.error).toBeUndefined();
+    const pick = (r: typeof a) => r.rec.metrics.filter((m) => !TIMING.has(m.name)).map((m) => [m.name, m.step, m.value]);
+    expect(pick(a).length).toBeGreaterThan(30);
+    expect(pick(b)).toEqual(pick(a));
+    const c = await runTrainer(grpoTrainer(h), h, smallConfig({ sim: { ...(smallConfig().sim as object), seed: 4 }, checkpoint: { enabled: false } }), { jobId: 'job_000000000000000000a' });
+    expect(pick(c)).not.toEqual(pick(a));
+  }, 90_000);
+
+  test('no env key, or a wrong one, fails with a reason that says what to do', async () => {
+    const none = await runTrainer(grpoTrainer(h), h, smallConfig(), { envKey: undefined });
+    expect(none.error?.message).toContain('no ENVIRONMENT_API_KEY');
+    const wrong = await runTrainer(grpoTrainer(h), h, smallConfig(), { envKey: 'nope' });
+    expect(wrong.error?.message).toContain('task app rejected the environment key');
+    expect(wrong.error?.message).toContain('401');
+  }, 30_000);
+});
