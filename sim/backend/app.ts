@@ -9,6 +9,7 @@ import { EnsureBody, parseRlModelId, PromoteBody } from '../../src/api/models.ts
 import { RlConfigFile } from '../../src/config/schema.ts';
 import { decodeBase64Strict } from '../../src/crypto/sealedbox.ts';
 import { VERSION } from '../../src/version.ts';
+import { OpenAIDirectBody, runDirectTest } from '../taskapp/direct-test.ts';
 import type { ApiKeys } from './auth.ts';
 import type { EventBus } from './bus.ts';
 import { FaultSpec, type Faults } from './faults.ts';
@@ -259,6 +260,17 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
     const parsed = await readJson(c, ChatCompletionRequest);
     if (!parsed.ok) return parsed.response;
     return deps.chat.complete(c.get('org'), parsed.data);
+  });
+
+  // OpenAI-direct smoke test (§2.3): rollouts of one model against the caller's task app, answered
+  // directly (no job). Rollouts against a hosted model take minutes: no idle cut for this request.
+  api.post('/rl/tests/openai/direct', async (c) => {
+    const parsed = await readJson(c, OpenAIDirectBody);
+    if (!parsed.ok) return parsed.response;
+    const stored = store.getEnvKey(c.get('org'), 'ENVIRONMENT_API_KEY');
+    const envKey = stored ? (deps.keys.open(stored.ciphertext) ?? undefined) : undefined;
+    (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
+    return runDirectTest(parsed.data, { envKey, simInferenceUrl: `${new URL(c.req.url).origin}/inference` });
   });
 
   app.route('/api', api);

@@ -85,6 +85,9 @@ export function sseResponse(
         if (closed) return;
         write('retry: 1000\n\n');
         for (const e of deps.store.listEvents(jobId, lastSeq, 1_000_000)) deliver(e);
+        // A drop fault may have closed the stream during the replay: subscribing or starting the
+        // keep-alive now would leak both (and the interval keeps the process alive).
+        if (closed) return;
         unsubscribe = deps.bus.subscribe(jobId, (m) => {
           if (m.kind === 'event') deliver(m.event);
           else if (TERMINAL.has(m.status)) closeSoon();

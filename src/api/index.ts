@@ -2,6 +2,7 @@ export * from './jobs.ts';
 export * from './keys.ts';
 export * from './models.ts';
 export * from './chat.ts';
+export * from './taskapp.ts';
 
 /** FastAPI-style error body every server here answers with. */
 export interface ErrorBody {

@@ -5,18 +5,36 @@ import { UsageError } from '../errors.ts';
 import { redact } from '../../config/redact.ts';
 import { loadFaultSpec } from '../../../sim/backend/faults.ts';
 import { startSimulator, type Simulator } from '../../../sim/server.ts';
+import { taskAppOptionsFromEnv } from '../../../sim/taskapp/index.ts';
 
-function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string }): string {
+function taskAppLines(sim: Simulator, envKeyFromEnv: boolean): { banner: string[]; exports: string[] } {
+  const t = sim.taskApp;
+  if (t === undefined) return { banner: ['  task app   not started (--no-task-app)'], exports: [] };
+  const key = t.taskApp.keys[0] as string;
+  const shown = envKeyFromEnv ? redact(key) : key;
+  const from = envKeyFromEnv ? 'from ENVIRONMENT_API_KEY' : sim.generatedTaskAppKey ? 'generated now, stored in the state dir' : 'persisted';
+  return {
+    banner: [
+      `  task app   ${t.url}   [simulated] Crafter (toy grid, preset ${t.taskApp.preset}): /rollout, /env/CrafterClassic/*, /health, /info`,
+      `  env key    ${shown}   (${from}; the task app's ENVIRONMENT_API_KEY)`,
+    ],
+    exports: [`  export TASK_APP_BASE_URL=${t.url}`, ...(envKeyFromEnv ? [] : [`  export ENVIRONMENT_API_KEY=${shown}`])],
+  };
+}
+
+function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; envKeyFromEnv: boolean }): string {
   const key = sim.apiKeys[0] as string;
   const shownKey = sim.generatedKey || opts.keyFrom === 'persisted' ? key : redact(key);
+  const task = taskAppLines(sim, opts.envKeyFromEnv);
+  const models = sim.inference.ids().join(', ');
   const trainers = sim.trainers.map((t) => (t === sim.defaultTrainer ? `${t} (default)` : t)).join(', ');
   return [
     `synth-rl simulator — a local stand-in for Synth's RL backend; nothing here talks to the real service`,
     '',
     `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
     `  trainer    ${trainers}   [simulated] replay plays a scripted stream; it trains nothing`,
-    `  inference  ${sim.apiUrl}/v1/chat/completions   [simulated] no model engine yet: every model answers 404`,
-    `  task app   not started (planned: the Crafter task-app milestone)`,
+    `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
+    ...task.banner,
     `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
     `  state      ${opts.ephemeral ? 'memory only (--ephemeral): gone when this process ends' : `${sim.stateDir}/sim.sqlite (survives restarts)`}`,
     `  API key    ${shownKey}   (${opts.keyFrom})`,
@@ -25,6 +43,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string }): 
     'Point the client at it:',
     `  export PROD_BACKEND_URL=${sim.url}`,
     `  export SYNTH_API_KEY=${shownKey}`,
+    ...task.exports,
     'Use the real backend instead: unset PROD_BACKEND_URL and set SYNTH_API_KEY to your Synth key.',
     'Ctrl-C stops the simulator.',
     '',
@@ -38,6 +57,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   const trainer = typeof f.get('trainer') === 'string' ? (f.get('trainer') as string) : 'replay';
   const port = typeof f.get('port') === 'number' ? (f.get('port') as number) : 8787;
   if (port < 0 || port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
+  const withTaskApp = f.get('task-app') !== false;
+  // --port 0 (tests, parallel runs) also means a free task-app port unless one is given.
+  const taskAppPort = typeof f.get('task-app-port') === 'number' ? (f.get('task-app-port') as number) : port === 0 ? 0 : 8001;
+  if (taskAppPort < 0 || taskAppPort > 65535) throw new UsageError(`--task-app-port must be between 0 and 65535, got ${taskAppPort}`);
+  const taskAppOptions = taskAppOptionsFromEnv(ctx.env);
   const faultsArg = f.get('faults');
   let faults;
   if (typeof faultsArg === 'string') {
@@ -57,15 +81,19 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(givenKey !== undefined && { apiKeys: [givenKey] }),
       ...(faults !== undefined && { faults }),
       defaultTrainer: trainer,
+      taskApp: withTaskApp ? { ...taskAppOptions, port: taskAppPort } : false,
     });
   } catch (e) {
     const msg = (e as Error).message;
+    if (msg.startsWith('task app port') && /EADDRINUSE|address already in use|in use/i.test(msg)) {
+      throw new UsageError(`task app port ${taskAppPort} is already in use; pick another with --task-app-port, or skip it with --no-task-app`);
+    }
     if (/EADDRINUSE|address already in use|in use/i.test(msg)) throw new UsageError(`port ${port} is already in use; pick another with --port`);
     if (msg.includes('is not available')) throw new UsageError(`--trainer: ${msg}`);
     throw e;
   }
   const keyFrom = givenKey !== undefined ? (f.get('api-key') !== undefined ? 'from --api-key' : 'from SYNTH_API_KEY') : sim.generatedKey ? 'generated now, stored in the state dir' : 'persisted';
-  ctx.out.write(banner(sim, { ephemeral, keyFrom }));
+  ctx.out.write(banner(sim, { ephemeral, keyFrom, envKeyFromEnv: taskAppOptions.environmentApiKey !== undefined }));
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);

@@ -1,0 +1,87 @@
+// The simulator's inference server: a registry of policy models answering OpenAI chat completions.
+// Built-in policies (sim:random, sim:heuristic) register at start; the GRPO trainer registers its
+// `rl:`/job policies later. Answers are Responses so every route (trainer-side /inference, the
+// backend's authenticated /api/v1/chat/completions) shares one error vocabulary.
+import { ChatCompletionRequest, type ChatCompletionResponse } from '../../src/api/chat.ts';
+import { detail, validationError } from '../backend/request.ts';
+
+export interface InferenceContext {
+  /** Trace id the trainer put in the inference URL (`/inference/trace/<id>/v1/...`). */
+  traceId?: string;
+  /** Backend org of an authenticated caller (absent on the loopback trainer-side route). */
+  org?: string;
+}
+
+/** A model the service can serve. `complete` may throw InferenceError to answer 4xx/5xx. */
+export interface PolicyModel {
+  readonly id: string;
+  /** One line for listings and banners. */
+  readonly description?: string;
+  complete(req: ChatCompletionRequest, ctx: InferenceContext): Promise<ChatCompletionResponse>;
+}
+
+/** An error a model raises on purpose; becomes `{detail}` with this status. */
+export class InferenceError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'InferenceError';
+  }
+}
+
+export class InferenceService {
+  private readonly models = new Map<string, PolicyModel>();
+
+  /** Adds a model; an id already registered is replaced only with `{ replace: true }`. */
+  register(model: PolicyModel, opts: { replace?: boolean } = {}): void {
+    if (model.id.trim() === '') throw new Error('model id must not be empty');
+    if (this.models.has(model.id) && opts.replace !== true) throw new Error(`model ${JSON.stringify(model.id)} is already registered`);
+    this.models.set(model.id, model);
+  }
+
+  unregister(id: string): boolean {
+    return this.models.delete(id);
+  }
+
+  has(id: string): boolean {
+    return this.models.has(id);
+  }
+
+  get(id: string): PolicyModel | undefined {
+    return this.models.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.models.keys()];
+  }
+
+  /** OpenAI's GET /v1/models shape. */
+  listResponse(): { object: 'list'; data: { id: string; object: 'model'; owned_by: string; description?: string }[] } {
+    return {
+      object: 'list',
+      data: [...this.models.values()].map((m) => ({
+        id: m.id, object: 'model' as const, owned_by: 'synth-rl-simulator', ...(m.description !== undefined && { description: m.description }),
+      })),
+    };
+  }
+
+  /**
+   * Validates a chat-completion body and answers it: 422 for a bad body, 400 for streaming (not
+   * served), 404 for an unknown model, the model's own InferenceError status, 500 for a crash.
+   */
+  async complete(body: unknown, ctx: InferenceContext = {}): Promise<Response> {
+    const parsed = ChatCompletionRequest.safeParse(body);
+    if (!parsed.success) return validationError(parsed.error.issues);
+    const req = parsed.data;
+    if (req.stream === true) return detail(400, 'stream: true is not supported by the simulated inference server; send stream: false');
+    const model = this.models.get(req.model);
+    if (model === undefined) {
+      return detail(404, `model ${JSON.stringify(req.model)} not found; this inference server serves: ${this.ids().join(', ') || '(none)'}`);
+    }
+    try {
+      return Response.json(await model.complete(req, ctx));
+    } catch (error) {
+      if (error instanceof InferenceError) return detail(error.status, error.message);
+      return detail(500, `model ${req.model} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// The simulated backend's POST /api/rl/tests/openai/direct (synth-wire-contract §2.3, S6): runs
+// the rollouts of one model against the caller's task app and answers the summary directly. The
+// contract allows a job-less answer (`{ok: true, …}` without job_id: the reference client prints it
+// and exits 0), which keeps the job state machine out of a smoke test.
+import { z } from 'zod';
+import { runRollouts, summarize, type RolloutOutcome } from '../../src/client/taskapp-rollout.ts';
+
+export const OpenAIDirectBody = z.looseObject({
+  endpoint_base_url: z.url({ protocol: /^https?$/ }),
+  model: z.string().min(1),
+  num_rollouts: z.number().int().min(1).max(1000).default(1),
+  max_steps_each: z.number().int().min(1).max(10_000).optional(),
+  /** The reference client sends max_steps = max_steps_each. */
+  max_steps: z.number().int().min(1).max(10_000).optional(),
+  use_proxy: z.boolean().default(false),
+  // Extensions this simulator accepts (the hosted backend chooses these itself).
+  inference_url: z.url({ protocol: /^https?$/ }).optional(),
+  seed: z.number().int().min(0).default(0),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  timeout_seconds: z.number().positive().max(3600).default(120),
+  preset: z.enum(['micro', 'small', 'classic']).optional(),
+  environment_api_key: z.string().min(1).optional(),
+});
+export type OpenAIDirectBody = z.infer<typeof OpenAIDirectBody>;
+
+export interface DirectTestContext {
+  /** The org's uploaded ENVIRONMENT_API_KEY (decrypted), if any. */
+  envKey: string | undefined;
+  /** This simulator's trainer-side inference URL (`{origin}/inference`). */
+  simInferenceUrl: string;
+  fetch?: typeof fetch;
+}
+
+/** The S6 batch summary row of one rollout. */
+function row(o: RolloutOutcome): Record<string, unknown> {
+  return {
+    index: o.index, seed: o.seed, run_id: o.runId, ok: o.ok, reward: o.return, steps: o.steps, end_reason: o.endReason ?? null,
+    achievements_last: o.achievements, achievements_total: o.achievements, ...(o.error !== undefined && { error: o.error }),
+  };
+}
+
+export async function runDirectTest(body: OpenAIDirectBody, ctx: DirectTestContext): Promise<Response> {
+  const envKey = body.environment_api_key ?? ctx.envKey;
+  if (envKey === undefined) {
+    return Response.json({ detail: 'no ENVIRONMENT_API_KEY for the task app: upload it first (synth-rl env-key) or send environment_api_key' }, { status: 400 });
+  }
+  const taskAppUrl = body.endpoint_base_url.replace(/\/+$/, '');
+  // use_proxy (or a gpt-5 model, as the reference client decides) routes through the task app's
+  // OpenAI proxy; otherwise the simulator's own inference server answers.
+  const inferenceUrl = body.inference_url ?? (body.use_proxy ? `${taskAppUrl}/proxy` : ctx.simInferenceUrl);
+  const maxSteps = body.max_steps_each ?? body.max_steps ?? 10;
+  const started = performance.now();
+  const outcomes = await runRollouts({
+    taskAppUrl, inferenceUrl, model: body.model, envKey, numRollouts: body.num_rollouts, maxStepsEach: maxSteps,
+    timeoutSeconds: body.timeout_seconds, concurrency: body.concurrency, seed: body.seed, runPrefix: `openai-direct-${Date.now().toString(36)}`,
+    ...(body.preset !== undefined && { preset: body.preset }),
+  }, { ...(ctx.fetch !== undefined && { fetch: ctx.fetch }) });
+  const summary = summarize(body.model, outcomes, performance.now() - started);
+  const rollouts = outcomes.map(row);
+  if (summary.ok === 0) {
+    return Response.json({ detail: `every rollout failed; first: ${outcomes[0]?.error ?? 'unknown error'}`, summary: { ...summary, rollouts } }, { status: 502 });
+  }
+  return Response.json({
+    ok: summary.failed === 0,
+    simulated: true,
+    message: `openai-direct: ${summary.ok}/${summary.num_rollouts} rollouts of ${body.model}, mean achievements ${summary.mean_achievements.toFixed(2)}`,
+    episode_returns: outcomes.filter((o) => o.ok).map((o) => o.return),
+    mean_return: summary.mean_achievements,
+    summary: { ...summary, task_app: taskAppUrl, inference_url: inferenceUrl, rollouts },
+  });
+}
