@@ -19,7 +19,7 @@ const KEY = 'sk-bench';
 const MAIN = resolve(import.meta.dir, '../src/cli/main.ts');
 
 async function statusRps(): Promise<{ rps: number; tool: string; errors: number }> {
-  const proc = Bun.spawn([process.execPath, MAIN, 'sim', '--ephemeral', '--port', '0', '--api-key', KEY], { stdout: 'pipe', stderr: 'inherit' });
+  const proc = Bun.spawn([process.execPath, MAIN, 'sim', '--ephemeral', '--port', '0', '--trainer', 'replay', '--no-task-app', '--api-key', KEY], { stdout: 'pipe', stderr: 'inherit' });
   try {
     const reader = proc.stdout.getReader();
     let banner = '';

@@ -28,7 +28,9 @@ export const transformersCompilePlugin: BunPlugin = {
 export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Promise<string> {
   mkdirSync(resolve(outfile, '..'), { recursive: true });
   const result = await Bun.build({
-    entrypoints: [resolve(root, 'src/cli/main.ts')],
+    // The GRPO trainer's Worker is a second entrypoint: Bun embeds it as ./sim/trainer/worker.ts
+    // (path relative to the entrypoints' common root), which sim/trainer/engine.ts asks for.
+    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts')],
     compile: {
       outfile,
       // Our config loader reads .env files itself and reports where each value came from.

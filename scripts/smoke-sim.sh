@@ -6,7 +6,7 @@ bin=$1 dir=$2
 key=sk-smoke
 port=$(( 20000 + RANDOM % 20000 ))
 cd "$dir"
-env -i PATH=/usr/bin:/bin HOME="$HOME" "$bin" sim --port "$port" --api-key "$key" --state-dir state >sim.log 2>&1 &
+env -i PATH=/usr/bin:/bin HOME="$HOME" "$bin" sim --port "$port" --task-app-port 0 --trainer replay --api-key "$key" --state-dir state >sim.log 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs -H "authorization: Bearer $key" "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done

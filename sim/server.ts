@@ -1,6 +1,8 @@
 // Composes the simulator's services and serves them. `synth-rl sim` and the tests start it here.
 import type { Server } from 'bun';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ApiKeys, generateApiKey } from './backend/auth.ts';
 import { createBackendApp, type ChatService } from './backend/app.ts';
 import { EventBus } from './backend/bus.ts';
@@ -11,6 +13,8 @@ import { JobRunner } from './backend/runner.ts';
 import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
 import type { Trainer } from './backend/trainer.ts';
+import { PolicyTokenizer } from './policy/tokenizer.ts';
+import { GrpoTrainer } from './trainer/grpo-trainer.ts';
 import { createInferenceApp, createInferenceService, inferenceChatService, type InferenceService } from './inference/index.ts';
 import { startTaskApp, type RunningTaskApp, type TaskAppOptions } from './taskapp/index.ts';
 
@@ -18,11 +22,12 @@ export interface SimulatorOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Undefined: memory only (ephemeral). */
+  /** Undefined: memory only (ephemeral; checkpoints go to a temporary folder). */
   stateDir?: string;
   /** Accepted API keys; none: reuse the persisted one or generate one. */
   apiKeys?: string[];
   faults?: FaultSpec;
+  /** Trainer for jobs that do not choose one with [sim] trainer (default replay; `synth-rl sim` uses grpo). */
   defaultTrainer?: string;
   trainers?: Trainer[];
   timeScale?: number;
@@ -82,6 +87,13 @@ function resolveTaskAppKey(store: Store, given: string | undefined): { key: stri
   return { key, generated: true };
 }
 
+let policyTokenizer: Promise<PolicyTokenizer> | undefined;
+/** Loaded once per process (through transformers.js), shared by every GRPO job. */
+function sharedPolicyTokenizer(): Promise<PolicyTokenizer> {
+  policyTokenizer ??= PolicyTokenizer.builtin();
+  return policyTokenizer;
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const stateDir = opts.stateDir === undefined ? undefined : resolve(opts.stateDir);
   const store = new Store(stateDir);
@@ -90,7 +102,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults = new Faults();
   if (opts.faults) faults.set(opts.faults);
   const sealed = new SealedKeys(store);
-  const trainerList = opts.trainers ?? [new ReplayTrainer()];
+  const inference = opts.inference ?? createInferenceService();
+  // Known once the server listens; the GRPO trainer hands it to the task app per rollout.
+  let inferenceBase = '';
+  const checkpointDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), 'synth-rl-checkpoints-')) : join(stateDir, 'checkpoints');
+  const trainerList = opts.trainers ?? [
+    new ReplayTrainer(),
+    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, tokenizer: sharedPolicyTokenizer }),
+  ];
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
   if (!trainers.has(defaultTrainer)) {
@@ -103,7 +122,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
-  const inference = opts.inference ?? createInferenceService();
   const inferenceApp = createInferenceApp(inference, '/inference');
   const app = createBackendApp({
     store, bus, faults, keys: sealed, apiKeys: new ApiKeys(keys), runner, chat: opts.chat ?? inferenceChatService(inference), sse,
@@ -124,6 +142,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     throw error;
   }
   const url = `http://${server.hostname}:${server.port}`;
+  inferenceBase = `${url}/inference`;
   let taskApp: RunningTaskApp | undefined;
   let generatedTaskAppKey = false;
   if (opts.taskApp !== undefined && opts.taskApp !== false) {

@@ -12,6 +12,16 @@ export interface PolicyEngine {
   close(): void;
 }
 
+/**
+ * Where the worker module is. Under `bun run` it sits next to this file. Inside the compiled
+ * binary it is an extra entrypoint of the build (scripts/build.ts), embedded under its path
+ * relative to the entrypoints' common root (the repository root): `./sim/trainer/worker.ts`.
+ */
+export function workerSpec(): string | URL {
+  if (import.meta.url.includes('/$bunfs/')) return './sim/trainer/worker.ts';
+  return new URL('./worker.ts', import.meta.url);
+}
+
 export class WorkerEngine implements PolicyEngine {
   private readonly worker: Worker;
   private next = 1;
@@ -19,9 +29,7 @@ export class WorkerEngine implements PolicyEngine {
   private failed: Error | undefined;
 
   constructor() {
-    // A path string relative to this module: the compiled binary finds the worker as an extra
-    // entrypoint of the build (scripts/build.ts) under the same relative name.
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url).href);
+    this.worker = new Worker(workerSpec());
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const p = this.pending.get(e.data.id);
       if (p === undefined) return;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { buildBinary } from '../../scripts/build.ts';
 import { TINY_EXPECTED } from '../../src/runtime/tiny-model.ts';
 import { VERSION } from '../../src/version.ts';
+import { runTinyGrpoJob } from './grpo-job.ts';
 
 let binary = '';
 
@@ -65,4 +66,33 @@ describe('compiled binary', () => {
     expect(r.err).toContain('did you mean selftest?');
     expect(existsSync(binary)).toBe(true);
   });
+
+  test('sim from the binary runs a real GRPO job (Worker, tokenizer, checkpoint) to success', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-grpo-'));
+    const proc = Bun.spawn([binary, 'sim', '--port', '0', '--ephemeral', '--api-key', 'sk-e2e'], {
+      cwd, env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' }, stdout: 'pipe', stderr: 'pipe',
+    });
+    try {
+      const reader = proc.stdout.getReader();
+      let banner = '';
+      while (!banner.includes('Ctrl-C')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        banner += new TextDecoder().decode(value);
+      }
+      reader.releaseLock();
+      expect(banner).toContain('grpo (default)');
+      const backend = /backend\s+(http:\/\/[\d.]+:\d+)\/api/.exec(banner)?.[1] as string;
+      const taskApp = /task app\s+(http:\/\/[\d.]+:\d+)/.exec(banner)?.[1] as string;
+      const envKey = /ENVIRONMENT_API_KEY=(\S+)/.exec(banner)?.[1] as string;
+      const out = await runTinyGrpoJob(backend, 'sk-e2e', taskApp, envKey);
+      expect(out.events.at(-1)?.message).toContain('job succeeded');
+      expect(out.status).toBe('succeeded');
+      expect(out.fineTunedModel).toBe(`rl:Qwen-Qwen3-0.6B:${out.jobId}:checkpoint-epoch-1`);
+      expect(out.events.map((e) => e.type)).toContain('rl.checkpoint.saved');
+    } finally {
+      proc.kill('SIGTERM');
+      await proc.exited;
+    }
+  }, 90_000);
 });

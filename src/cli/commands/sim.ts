@@ -32,7 +32,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     `synth-rl simulator — a local stand-in for Synth's RL backend; nothing here talks to the real service`,
     '',
     `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
-    `  trainer    ${trainers}   [simulated] replay plays a scripted stream; it trains nothing`,
+    `  trainer    ${trainers}   [simulated] grpo trains a small GPT that stands in for the requested model; replay plays a scripted stream`,
     `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
     ...task.banner,
     `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
@@ -54,7 +54,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const f = ctx.args.flags;
   const ephemeral = f.get('ephemeral') === true;
   const givenKey = typeof f.get('api-key') === 'string' ? (f.get('api-key') as string) : ctx.env.SYNTH_API_KEY || undefined;
-  const trainer = typeof f.get('trainer') === 'string' ? (f.get('trainer') as string) : 'replay';
+  const trainer = typeof f.get('trainer') === 'string' ? (f.get('trainer') as string) : 'grpo';
   const port = typeof f.get('port') === 'number' ? (f.get('port') as number) : 8787;
   if (port < 0 || port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
   const withTaskApp = f.get('task-app') !== false;

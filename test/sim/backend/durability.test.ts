@@ -15,7 +15,7 @@ interface SimProcess {
 }
 
 async function startSimProcess(args: string[]): Promise<SimProcess> {
-  const proc = Bun.spawn([process.execPath, MAIN, 'sim', '--port', '0', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const proc = Bun.spawn([process.execPath, MAIN, 'sim', '--port', '0', '--trainer', 'replay', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
   const reader = proc.stdout.getReader();
   let banner = '';
   const deadline = Date.now() + 10_000;

@@ -1,6 +1,7 @@
 // Idempotency, linked jobs, auth and per-key namespacing, replay failure, time scale.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { JobEvent, MetricPoint } from '../../../src/api/jobs.ts';
+import { ReplayTrainer } from '../../../sim/backend/replay.ts';
 import { jobBody, startTestSim, TEST_KEY, type TestSim } from '../../helpers/sim.ts';
 
 let t: TestSim;
@@ -104,11 +105,26 @@ describe('replay scenarios', () => {
   });
 
   test('an unavailable trainer falls back to the default with a warning event', async () => {
+    const replayOnly = await startTestSim({ trainers: [new ReplayTrainer()] });
+    try {
+      const id = await replayOnly.createJob({ config: { sim: { trainer: 'grpo', replay: { iterations: 2, step_seconds: 0.01 } } } });
+      const final = await replayOnly.waitFor(async () => {
+        const r = await replayOnly.json<{ status: string }>(`/api/learning/jobs/${id}`);
+        return r.body.status === 'succeeded' ? r.body : undefined;
+      });
+      expect(final.status).toBe('succeeded');
+      const events = (await replayOnly.json<{ events: JobEvent[] }>(`/api/learning/jobs/${id}/events?limit=1000`)).body.events;
+      expect(events.find((e) => e.type === 'rl.job.warning')?.message).toContain('trainer "grpo" is not available');
+    } finally {
+      await replayOnly.sim.stop();
+    }
+  });
+
+  test('a GRPO job without an uploaded ENVIRONMENT_API_KEY fails and says how to fix it', async () => {
     const id = await t.createJob({ config: { sim: { trainer: 'grpo' } } });
     const final = await terminal(id);
-    expect(final.status).toBe('succeeded');
-    const events = (await t.json<{ events: JobEvent[] }>(`/api/learning/jobs/${id}/events?limit=1000`)).body.events;
-    expect(events.find((e) => e.type === 'rl.job.warning')?.message).toContain('trainer "grpo" is not available');
+    expect(final.status).toBe('failed');
+    expect(final.error).toContain('synth-rl env-key');
   });
 
   test('the time scale makes replay faster', async () => {
@@ -135,6 +151,6 @@ describe('control API', () => {
     expect((await t.json('/_sim/time', { method: 'PUT', json: { scale: -1 } })).status).toBe(422);
     expect((await t.json('/_sim/faults', { method: 'PUT', json: { routes: [{ nope: 1 }] } })).status).toBe(422);
     const info = await t.json<{ simulated: boolean; trainers: string[] }>('/_sim/info');
-    expect(info.body).toMatchObject({ simulated: true, trainers: ['replay'] });
+    expect(info.body).toMatchObject({ simulated: true, trainers: ['replay', 'grpo'], default_trainer: 'replay' });
   });
 });
