@@ -57,11 +57,9 @@ const SIM_FLAGS: FlagSpec[] = [
   { name: 'ephemeral', type: 'boolean', description: 'Keep all state in memory' },
   { name: 'api-key', type: 'string', env: ['SYNTH_API_KEY'], placeholder: 'KEY', description: 'API key to accept (default: generated once and persisted)' },
   { name: 'faults', type: 'string', placeholder: 'PATH|JSON', description: 'Fault-injection rules to load at start' },
-  { name: 'trainer', type: 'string', default: 'replay', placeholder: 'NAME', description: 'Default trainer for jobs (a job may pick another with [sim] trainer): replay' },
+  { name: 'trainer', type: 'string', default: 'grpo', placeholder: 'NAME', description: 'Trainer for jobs that do not pick one with [sim] trainer: grpo (a small GPT really trained with GRPO) or replay (a scripted stream)' },
   { name: 'time-scale', type: 'number', default: 1, placeholder: 'X', description: 'Run simulated time X times faster (replay pacing, queue delay)' },
 ];
-
-const PLANNED_CLIENT = 'the client-commands milestone (run, check, env-key, train)';
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -69,13 +67,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Create or attach to an RL job, stream its events and metrics, exit with its outcome',
     flags: [...CONFIG, ...BACKEND, ...JOB, JSON_OUT, HELP],
     examples: ['synth-rl run --task-app-url http://127.0.0.1:8001', 'synth-rl run --job-id job_0123456789abcdef012'],
-    planned: PLANNED_CLIENT,
+    load: () => import('./commands/run.ts'),
   },
   {
     name: 'check',
     summary: 'Diagnose the backend, task app and inference endpoint (auth included)',
     flags: [...CONFIG, ...BACKEND, settingFlag('task_app_url'), settingFlag('inference_url'), JSON_OUT, HELP],
-    planned: PLANNED_CLIENT,
+    load: () => import('./commands/check.ts'),
   },
   {
     name: 'env-key',
@@ -86,7 +84,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'mint', type: 'boolean', description: 'Mint a new random key (printed once) and upload it' },
       JSON_OUT, HELP,
     ],
-    planned: PLANNED_CLIENT,
+    load: () => import('./commands/env-key.ts'),
   },
   {
     name: 'rollout',
@@ -99,16 +97,23 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'concurrency', type: 'int', default: 1, placeholder: 'N', description: 'Rollouts in flight' },
       { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'First seed' },
       { name: 'out', type: 'string', placeholder: 'PATH', description: 'Write trajectories as JSONL' },
-      { name: 'via-backend', type: 'boolean', description: "Go through the backend's /api/rl/tests/openai/direct" },
+      { name: 'preset', type: 'string', placeholder: 'NAME', description: "Crafter map preset for the simulated task app: micro | small | classic (default: the task app's)" },
+      { name: 'via-backend', type: 'boolean', description: "Go through the backend's /api/rl/tests/openai/direct (uses --backend-url and --api-key)" },
+      settingFlag('backend_url'), settingFlag('api_key'),
       JSON_OUT, HELP,
     ],
-    planned: 'the Crafter task-app milestone',
+    details: 'Needs ENVIRONMENT_API_KEY (sent as X-API-Key; with --via-backend the backend uses the uploaded one). Offline, `synth-rl sim` serves the models sim:random and sim:heuristic at http://127.0.0.1:8787/inference. Exit 0 when every rollout answered, 1 otherwise.',
+    examples: [
+      'synth-rl rollout --task-app-url http://127.0.0.1:8001 --inference-url http://127.0.0.1:8787/inference --model sim:heuristic --num-rollouts 20 --max-steps-each 50',
+      'synth-rl rollout --task-app-url http://127.0.0.1:8001 --inference-url https://api.openai.com --model gpt-4o-mini --out rollouts.jsonl',
+    ],
+    load: () => import('./commands/rollout.ts'),
   },
   {
     name: 'train',
     summary: 'End to end: check, upload the env key if needed, create the job, stream, report',
     flags: [...CONFIG, ...BACKEND, ...JOB, JSON_OUT, HELP],
-    planned: PLANNED_CLIENT,
+    load: () => import('./commands/train.ts'),
   },
   {
     name: 'infer',
@@ -133,9 +138,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: 'host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Address to bind' },
       { name: 'port', type: 'int', default: 8001, placeholder: 'N', description: 'Port' },
+      { name: 'preset', type: 'string', default: 'micro', placeholder: 'NAME', description: 'Crafter map preset when a request does not choose one: micro | small | classic' },
+      { name: 'max-envs', type: 'int', default: 256, placeholder: 'N', description: 'Live environments at most (429 past it)' },
+      { name: 'cumulative-rewards', type: 'boolean', description: "Report each step's reward as the running total, like the reference engine (bug 24 compatibility)" },
       HELP,
     ],
-    planned: 'the Crafter task-app milestone',
+    details: 'Keys from ENVIRONMENT_API_KEY (+ ENVIRONMENT_API_KEY_ALIASES, comma list); OPENAI_API_KEY enables OpenAI inference URLs and /proxy.',
+    examples: ['ENVIRONMENT_API_KEY=sk-env synth-rl task-app', 'synth-rl task-app --port 0 --preset small'],
+    load: () => import('./commands/task-app.ts'),
   },
   {
     name: 'demo',

@@ -37,6 +37,11 @@ export function int64Tensor(name: string, values: number[]): onnxProto.onnx.ITen
   return { name, dims: [values.length], dataType: DataType.INT64, int64Data: values };
 }
 
+/** A 0-d int64 initializer (Range bounds and steps). */
+export function int64Scalar(name: string, value: number): onnxProto.onnx.ITensorProto {
+  return { name, dims: [], dataType: DataType.INT64, int64Data: [value] };
+}
+
 type AttrValue = number | number[] | string;
 
 /** A node; integer attributes become INT/INTS, strings STRING. */

@@ -1,0 +1,28 @@
+// The SDK for TypeScript users: the same client the CLI uses, without the CLI.
+//
+//   import { BackendClient, JobStream } from 'synth-rl';
+//   const client = new BackendClient({ backendUrl: 'http://127.0.0.1:8787', apiKey: process.env.SYNTH_API_KEY! });
+//   const { jobId } = await client.createJob(jobCreateBody({ model, taskAppUrl, batchSize: 2, groupSize: 4 }), { idempotencyKey });
+//   const result = await new JobStream({ client, jobId, onItem: (item) => console.log(item) }).run();
+//   if (result.outcome !== 'succeeded') process.exit(1);
+
+export {
+  BackendClient, BackendError, checkBackend, jobCreateBody, normalizeJob, normalizeMetric, JOB_PREFIXES,
+  type Artifact, type BackendClientOptions, type BackendErrorKind, type CreatedJob, type EnvKeyStored, type JobRequest, type MetricSample,
+} from './client/backend.ts';
+export {
+  JobStream, streamJobEvents, eventOutcome, statusOutcome, checkpointOf,
+  type Checkpoint, type JobOutcome, type JobStreamOptions, type StreamedEvent, type StreamItem, type StreamResult, type StreamVia,
+} from './client/stream.ts';
+export {
+  setupEnvironmentApiKey, sealForBackend, mintEnvironmentApiKey, envKeyProblem, EnvKeyError, ENV_KEY_NAME, type EnvKeySetup,
+} from './client/envkey.ts';
+export {
+  TaskAppClient, probeInference, taskAppCheck,
+  type CheckLevel, type CheckResult, type ProbeProblem, type TaskAppClientOptions, type TaskAppProbe,
+} from './client/taskapp.ts';
+export { HttpClient, HttpError, type HttpClientOptions, type HttpErrorKind, type RetryPolicy, type RetryEvent } from './client/http.ts';
+export { apiBase, backendRoot, joinUrl } from './client/url.ts';
+export { seal, sealOpen, generateKeyPair, decodeBase64Strict, encodeBase64 } from './crypto/sealedbox.ts';
+export * from './api/index.ts';
+export { VERSION } from './version.ts';
