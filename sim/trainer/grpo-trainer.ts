@@ -25,6 +25,7 @@ export interface GrpoTrainerOptions {
   engine?: () => PolicyEngine;
 }
 
+const PROGRESS_EVERY_MS = 3000;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export function modelDescription(s: GrpoSettings, vocab: number): string {
@@ -70,9 +71,22 @@ export class GrpoTrainer implements Trainer {
         taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
+      // Rollout phases can take a while: keep the event cadence at a few seconds (contract §9.1),
+      // so pollers never mistake a busy job for a stalled one, and live displays show progress.
+      const withProgress = async (label: string, iteration: number, specs: RolloutSpec[]) => {
+        let done = 0;
+        const timer = setInterval(() => {
+          void ctx.emit('rl.train.rollouts', `${label}: ${done}/${specs.length} rollouts done`, { iteration, done, total: specs.length }).catch(() => {});
+        }, PROGRESS_EVERY_MS);
+        try {
+          return await runRollouts(specs, target, s.concurrency, () => void done++);
+        } finally {
+          clearInterval(timer);
+        }
+      };
       const evaluate = async (iteration: number) => {
         const specs: RolloutSpec[] = s.evalSeeds.flatMap((seed) => Array.from({ length: s.evalRolloutsPerSeed }, (_, r) => ({ traceId: `${job.id}.eval${iteration}.${seed}.${r}`, seed })));
-        const results = await runRollouts(specs, target, s.concurrency);
+        const results = await withProgress(`evaluation at iteration ${iteration}`, iteration, specs);
         for (const spec of specs) policy.take(spec.traceId);
         const rewards = results.map((r) => rolloutReward(r, s.reward));
         return { mean: mean(rewards), std: std(rewards), n: rewards.length, achievements: achievementRates(results) };
@@ -99,7 +113,7 @@ export class GrpoTrainer implements Trainer {
             groups.push(b);
           }
         }
-        const results = await runRollouts(specs, target, s.concurrency);
+        const results = await withProgress(`iteration ${it}`, it, specs);
         const rolloutSeconds = (performance.now() - t0) / 1000;
         const rewards = results.map((r) => rolloutReward(r, s.reward));
         const adv = computeAdvantages(rewards, groups, s.scaleRewards);

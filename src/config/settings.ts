@@ -98,7 +98,7 @@ export const SETTINGS = [
   },
   {
     key: 'empty_polls_threshold', type: 'int', flag: 'empty-polls', file: ['runner.empty_polls_threshold'],
-    default: 5, placeholder: 'N', description: 'Consecutive polls with nothing new before the job counts as stalled',
+    default: 60, placeholder: 'N', description: 'Consecutive polls with nothing new before the job counts as stalled (0: never)',
   },
   {
     key: 'startup_deadline_s', type: 'number', flag: 'startup-deadline-s', file: ['runner.startup_deadline_s'],
