@@ -16,6 +16,7 @@ import type { Trainer } from './backend/trainer.ts';
 import { PolicyTokenizer } from './policy/tokenizer.ts';
 import { GrpoTrainer } from './trainer/grpo-trainer.ts';
 import { createInferenceApp, createInferenceService, inferenceChatService, type InferenceService } from './inference/index.ts';
+import { checkpointResolver } from './inference/checkpoint-policy.ts';
 import { startTaskApp, type RunningTaskApp, type TaskAppOptions } from './taskapp/index.ts';
 
 export interface SimulatorOptions {
@@ -122,6 +123,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
+  inference.setResolver(checkpointResolver(store));
   const inferenceApp = createInferenceApp(inference, '/inference');
   const app = createBackendApp({
     store, bus, faults, keys: sealed, apiKeys: new ApiKeys(keys), runner, chat: opts.chat ?? inferenceChatService(inference), sse,

@@ -8,3 +8,7 @@ declare module '*.onnx' {
   const path: string;
   export default path;
 }
+declare module '*.txt' {
+  const text: string;
+  export default text;
+}

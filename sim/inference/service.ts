@@ -28,8 +28,16 @@ export class InferenceError extends Error {
   }
 }
 
+/** Finds models not registered up front (e.g. a promoted rl: checkpoint, loaded on first use). */
+export type ModelResolver = (id: string, ctx: InferenceContext) => Promise<PolicyModel | undefined>;
+
 export class InferenceService {
   private readonly models = new Map<string, PolicyModel>();
+  private resolver: ModelResolver | undefined;
+
+  setResolver(resolver: ModelResolver): void {
+    this.resolver = resolver;
+  }
 
   /** Adds a model; an id already registered is replaced only with `{ replace: true }`. */
   register(model: PolicyModel, opts: { replace?: boolean } = {}): void {
@@ -73,7 +81,13 @@ export class InferenceService {
     if (!parsed.success) return validationError(parsed.error.issues);
     const req = parsed.data;
     if (req.stream === true) return detail(400, 'stream: true is not supported by the simulated inference server; send stream: false');
-    const model = this.models.get(req.model);
+    let model = this.models.get(req.model);
+    try {
+      model ??= await this.resolver?.(req.model, ctx);
+    } catch (error) {
+      if (error instanceof InferenceError) return detail(error.status, error.message);
+      return detail(500, `model ${req.model} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (model === undefined) {
       return detail(404, `model ${JSON.stringify(req.model)} not found; this inference server serves: ${this.ids().join(', ') || '(none)'}`);
     }

@@ -3,14 +3,9 @@
 // writes it as a Hugging Face WordPiece tokenizer.json; a test checks the fixture matches.
 import { ACHIEVEMENTS, ACTION_NAMES, ITEM_NAMES, SEMANTIC_NAMES } from '../crafter/index.ts';
 
-export const PAD = '[PAD]';
-export const UNK = '[UNK]';
-export const BOS = '[BOS]';
-/** Ends the prompt: what follows is the completion. */
-export const SEP = '[SEP]';
-/** Ends the completion (after 1..max actions). */
-export const END = '[END]';
-export const SPECIAL_TOKENS = [PAD, UNK, BOS, SEP, END] as const;
+import { SPECIAL_TOKENS } from '../../src/policy/tokens.ts';
+
+export { BOS, END, PAD, SEP, SPECIAL_TOKENS, UNK } from '../../src/policy/tokens.ts';
 
 export const DIRECTION_WORDS = ['north', 'south', 'east', 'west'] as const;
 /** Section words of the template. */

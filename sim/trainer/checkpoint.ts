@@ -1,11 +1,12 @@
 // Checkpoints: a gzip tar whose root is a Hugging Face-style model folder (config.json,
 // generation_config.json, tokenizer files) plus the native weights and optimizer state for resuming
-// (synth_rl/). The ONNX export joins the same folder.
+// (synth_rl/). onnx/model.onnx makes the folder loadable by transformers.js like any HF model.
 import { createTar, parseTar, type TarFileInput } from 'nanotar';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { policyTokenizerFiles } from '../../scripts/gen-policy-tokenizer.ts';
 import { numParams, type ModelConfig } from '../model/config.ts';
+import { GPT } from '../model/gpt.ts';
+import { hfModelFiles, type SpecialIds } from '../model/onnx/folder.ts';
 import type { ExportResult } from './protocol.ts';
 
 export const CHECKPOINT_FORMAT = 'synth-rl.checkpoint.v1';
@@ -34,26 +35,19 @@ export interface LoadedCheckpoint {
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
-export function hfConfig(cfg: ModelConfig, ids: { bos: number; eos: number; pad: number }): Record<string, unknown> {
-  return {
-    model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], vocab_size: cfg.vocabSize, n_positions: cfg.maxSeqLen,
-    n_ctx: cfg.maxSeqLen, n_embd: cfg.dModel, n_layer: cfg.nLayer, n_head: cfg.nHead, activation_function: 'gelu_new',
-    layer_norm_epsilon: 1e-5, tie_word_embeddings: true, bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: ids.pad,
-  };
-}
-
-export function checkpointFiles(meta: CheckpointMeta, state: ExportResult, ids: { bos: number; eos: number; pad: number }, extra: TarFileInput[] = []): TarFileInput[] {
-  const tok = policyTokenizerFiles();
+/**
+ * The tarball's files: the Hugging Face folder (config, generation config, tokenizer,
+ * onnx/model.onnx, built by sim/model/onnx/folder.ts) plus synth_rl/ for resuming.
+ * `allowed` is what the interact grammar can produce (actions and [END]).
+ */
+export function checkpointFiles(meta: CheckpointMeta, state: ExportResult, ids: SpecialIds, allowed: Iterable<number>, maxActions = 1): TarFileInput[] {
+  const model = new GPT(meta.model, { params: Float32Array.from(state.params) });
   return [
-    { name: 'config.json', data: json(hfConfig(meta.model, ids)) },
-    { name: 'generation_config.json', data: json({ bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: ids.pad, do_sample: true, temperature: 1.0 }) },
-    { name: 'tokenizer.json', data: tok['tokenizer.json'] as string },
-    { name: 'tokenizer_config.json', data: tok['tokenizer_config.json'] as string },
+    ...Object.entries(hfModelFiles(model, ids, allowed, maxActions)).map(([name, data]) => ({ name, data })),
     { name: 'synth_rl/checkpoint.json', data: json(meta) },
     { name: 'synth_rl/weights.f32', data: bytes(state.params) },
     { name: 'synth_rl/adam_m.f32', data: bytes(state.adamM) },
     { name: 'synth_rl/adam_v.f32', data: bytes(state.adamV) },
-    ...extra,
   ];
 }
 

@@ -165,7 +165,7 @@ export class GrpoTrainer implements Trainer {
           const file = writeCheckpoint(ckptDir, name, checkpointFiles({
             format: CHECKPOINT_FORMAT, job_id: job.id, base_model: job.model, simulated_model: described, epoch, iteration: it,
             model: modelCfg, adam_t: state.adamT, created_at: new Date().toISOString(),
-          }, state, { bos: tok.bosId, eos: tok.endId, pad: tok.padId }));
+          }, state, { bos: tok.bosId, eos: tok.endId, pad: tok.padId }, [...tok.actionIds, tok.endId], s.maxActions));
           pruneCheckpoints(ckptDir, s.keepLastN);
           lastModel = (await ctx.checkpoint(epoch, it, file)).modelId;
         }

@@ -6,7 +6,7 @@ import { mix32, combineSeeds } from '../crafter/rng.ts';
 import type { InferenceContext, PolicyModel } from '../inference/service.ts';
 import { policyCompletion } from '../inference/policies/completion.ts';
 import { fitPrompt } from '../policy/generate.ts';
-import { promptText } from '../policy/template.ts';
+import { promptText } from '../../src/policy/template.ts';
 import type { PolicyTokenizer } from '../policy/tokenizer.ts';
 import type { PolicyEngine } from './engine.ts';
 

@@ -120,10 +120,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Chat with an RL-trained checkpoint (rl:…), via the backend or a local tarball',
     flags: [
       ...CONFIG, ...BACKEND, settingFlag('model'), settingFlag('rl_weights_path'),
-      { name: 'prompt', type: 'string', placeholder: 'TEXT', description: 'User message to send' },
+      { name: 'prompt', type: 'string', placeholder: 'TEXT', description: 'User message (default: a Crafter observation from the task app)' },
+      { name: 'temperature', type: 'number', placeholder: 'T', description: 'Sample at this temperature (default: greedy)' },
       JSON_OUT, HELP,
     ],
-    planned: 'the checkpoints-and-infer milestone',
+    details: 'Offline: --weights PATH.tar.gz (or RL_WEIGHTS_PATH naming a local file) loads the checkpoint with transformers.js and ONNX Runtime, no backend needed. Otherwise: --model rl:<base>:<job_id>:checkpoint-epoch-N through the backend (weights found from artifacts, models or registry; promote; ensure; chat).',
+    examples: ['synth-rl infer --weights .synth-rl/checkpoints/job_…/checkpoint-epoch-1.tar.gz', 'synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_…:checkpoint-epoch-1'],
+    load: () => import('./commands/infer.ts'),
   },
   {
     name: 'sim',

@@ -319,6 +319,34 @@ export class BackendClient {
     }));
   }
 
+  // --- models, registry, inference (§7) ------------------------------------------------------------
+  /** `GET /api/learning/models/rl`: rows with job_id and storage_path. */
+  async listRlModels(signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const body = await this.call<unknown>({ path: '/learning/models/rl', query: { status: 'succeeded', limit: 200 }, ...(signal && { signal }) });
+    return isRecord(body) && Array.isArray(body.models) ? body.models.filter(isRecord) : [];
+  }
+
+  /** `GET /api/learning/models/rl/registry`. */
+  async listRegistry(signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const body = await this.call<unknown>({ path: '/learning/models/rl/registry', ...(signal && { signal }) });
+    return isRecord(body) && Array.isArray(body.models) ? body.models.filter(isRecord) : [];
+  }
+
+  /** `POST /api/learning/models/rl/promote` (retried: promoting twice is harmless). */
+  promoteModel(body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    return this.call({ method: 'POST', path: '/learning/models/rl/promote', json: body, idempotencyKey: `promote-${String(body.model_id)}`, ...(signal && { signal }) });
+  }
+
+  /** `POST /api/learning/models/ensure-on-modal`: makes the model servable; can take minutes. */
+  ensureModel(body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    return this.call({ method: 'POST', path: '/learning/models/ensure-on-modal', json: body, timeoutMs: 180_000, idempotencyKey: `ensure-${String(body.model_id)}`, ...(signal && { signal }) });
+  }
+
+  /** `POST /api/v1/chat/completions`. */
+  chatCompletion(body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    return this.call({ method: 'POST', path: '/v1/chat/completions', json: body, ...(signal && { signal }) });
+  }
+
   // --- env keys (§5) -------------------------------------------------------------------------------
   async getPublicKey(signal?: AbortSignal): Promise<PublicKeyResponse> {
     const body = await this.call<unknown>({ path: '/v1/crypto/public-key', timeoutMs: 15_000, ...(signal && { signal }) });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { policyTokenizerFiles } from '../../scripts/gen-policy-tokenizer.ts';
 import { ACTION_NAMES, CrafterEnv, textObservation } from '../../sim/crafter/index.ts';
-import { parseObservation, promptText } from '../../sim/policy/template.ts';
+import { parseObservation, promptText } from '../../src/policy/template.ts';
 import { PolicyTokenizer } from '../../sim/policy/tokenizer.ts';
 
 describe('policy tokenizer', () => {

@@ -27,13 +27,14 @@ export function grammarBias(vocabSize: number, allowed: Iterable<number>): Float
 }
 
 /** The folder's files, relative path → contents. */
-export function hfModelFiles(model: GPT, ids: SpecialIds, allowed: Iterable<number>): Record<string, string | Uint8Array> {
+export function hfModelFiles(model: GPT, ids: SpecialIds, allowed: Iterable<number>, maxActions = 1): Record<string, string | Uint8Array> {
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   const tok = policyTokenizerFiles();
   return {
     'config.json': json(hfConfig(model, ids)),
     // Greedy by default: the checkpoint answers deterministically unless asked to sample.
-    'generation_config.json': json({ bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: ids.pad, do_sample: false }),
+    // max_new_tokens: the longest interact completion (actions, then [END]).
+    'generation_config.json': json({ bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: ids.pad, do_sample: false, max_new_tokens: maxActions + 1 }),
     'tokenizer.json': tok['tokenizer.json'] as string,
     'tokenizer_config.json': tok['tokenizer_config.json'] as string,
     'onnx/model.onnx': exportOnnx(model, grammarBias(model.cfg.vocabSize, allowed)),

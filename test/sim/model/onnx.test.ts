@@ -12,7 +12,7 @@ import { GPT } from '../../../sim/model/gpt.ts';
 import { normal } from '../../../sim/model/init.ts';
 import { hfModelFiles } from '../../../sim/model/onnx/folder.ts';
 import { sampleToken } from '../../../sim/model/sample.ts';
-import { promptText } from '../../../sim/policy/template.ts';
+import { promptText } from '../../../src/policy/template.ts';
 import { PolicyTokenizer } from '../../../sim/policy/tokenizer.ts';
 import { loadTransformers, type Transformers } from '../../../src/runtime/transformers.ts';
 

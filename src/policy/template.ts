@@ -8,8 +8,8 @@
 // Messages in another format fall back to `[BOS] observation <words of the message> [SEP]`, with
 // unknown words as [UNK], so any task app that honours the contract still gets answers.
 // The completion the model writes is 1..max action tokens followed by [END].
-import type { ChatMessage } from '../../src/api/chat.ts';
-import { BOS, SEP } from './vocab.ts';
+import type { ChatMessage } from '../api/chat.ts';
+import { BOS, SEP } from './tokens.ts';
 
 export interface ParsedObservation {
   facing: string;

@@ -1,0 +1,51 @@
+// Serves RL'd checkpoints (rl:<slug>:<job>:checkpoint-epoch-N) through the same ONNX path as
+// `synth-rl infer --weights`: the tarball is loaded with transformers.js on first use and cached.
+import type { ChatCompletionRequest, ChatCompletionResponse } from '../../src/api/chat.ts';
+import { parseRlModelId } from '../../src/api/models.ts';
+import { CheckpointRunner, openCheckpoint } from '../../src/runtime/checkpoint.ts';
+import type { Store } from '../backend/store.ts';
+import { policyCompletion } from './policies/completion.ts';
+import { InferenceError, type InferenceContext, type ModelResolver, type PolicyModel } from './service.ts';
+
+export class CheckpointPolicy implements PolicyModel {
+  readonly description: string;
+  constructor(readonly id: string, private readonly runner: CheckpointRunner, info: { simulated_model?: string; base_model?: string }) {
+    this.description = `RL checkpoint (${info.simulated_model ?? 'simulated model'} standing in for ${info.base_model ?? 'the base model'})`;
+  }
+
+  async complete(req: ChatCompletionRequest): Promise<ChatCompletionResponse> {
+    const reply = await this.runner.chat(req.messages, { ...(req.temperature !== undefined && { temperature: req.temperature }) });
+    const reasoning = reply.actions.length
+      ? `chosen by ${this.id} (greedy unless a temperature is given)`
+      : `${this.id} ended its answer without choosing an action`;
+    return policyCompletion(req, { actions: reply.actions, reasoning });
+  }
+}
+
+/** Resolves rl: ids the caller's org owns to their checkpoint on disk. */
+export function checkpointResolver(store: Store): ModelResolver {
+  const cache = new Map<string, Promise<CheckpointPolicy>>();
+  return async (id: string, ctx: InferenceContext) => {
+    const rl = parseRlModelId(id);
+    if (rl === undefined || ctx.org === undefined) return undefined;
+    const job = store.getJob(rl.jobId);
+    if (job === undefined || job.org !== ctx.org) return undefined;
+    const label = rl.checkpoint ?? 'checkpoint-epoch-1';
+    const artifact = store.listArtifacts(rl.jobId).find((a) => a.label === label);
+    if (artifact === undefined) return undefined;
+    if (artifact.local_path === null) {
+      throw new InferenceError(404, `model ${JSON.stringify(id)} has no weights: job ${rl.jobId} ran the replay trainer, which trains nothing`);
+    }
+    const path = artifact.local_path;
+    let loading = cache.get(path);
+    if (loading === undefined) {
+      loading = (async () => {
+        const opened = openCheckpoint(path);
+        return new CheckpointPolicy(id, await CheckpointRunner.load(opened.dir), opened.info);
+      })();
+      cache.set(path, loading);
+      loading.catch(() => cache.delete(path));
+    }
+    return loading;
+  };
+}
