@@ -153,8 +153,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'demo',
     summary: 'One command, fully offline: simulator, training job, live progress, chat with the result',
-    flags: [HELP],
-    planned: 'the offline-demo milestone',
+    flags: [
+      { name: 'iterations', type: 'int', default: 20, placeholder: 'N', description: 'GRPO iterations to train' },
+      { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'Seed of the small model and the training worlds' },
+      HELP,
+    ],
+    details: 'Starts the simulator in this process (memory-only state, free ports), then runs env-key, run and infer against it. Takes a few minutes on a laptop CPU.',
+    load: () => import('./commands/demo.ts'),
   },
   {
     name: 'config',

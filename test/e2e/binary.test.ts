@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { buildBinary } from '../../scripts/build.ts';
 import { TINY_EXPECTED } from '../../src/runtime/tiny-model.ts';
 import { VERSION } from '../../src/version.ts';
-import { runTinyGrpoJob } from './grpo-job.ts';
 
 let binary = '';
 
@@ -67,11 +66,10 @@ describe('compiled binary', () => {
     expect(existsSync(binary)).toBe(true);
   });
 
-  test('sim from the binary runs a real GRPO job (Worker, tokenizer, checkpoint) to success', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-grpo-'));
-    const proc = Bun.spawn([binary, 'sim', '--port', '0', '--ephemeral', '--api-key', 'sk-e2e'], {
-      cwd, env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' }, stdout: 'pipe', stderr: 'pipe',
-    });
+  test('the whole flow with the binary alone: sim, env-key, check, run, infer, infer --weights', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-flow-'));
+    const minimal = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
+    const proc = Bun.spawn([binary, 'sim', '--port', '0', '--state-dir', 'state'], { cwd, env: minimal, stdout: 'pipe', stderr: 'pipe' });
     try {
       const reader = proc.stdout.getReader();
       let banner = '';
@@ -82,17 +80,38 @@ describe('compiled binary', () => {
       }
       reader.releaseLock();
       expect(banner).toContain('grpo (default)');
-      const backend = /backend\s+(http:\/\/[\d.]+:\d+)\/api/.exec(banner)?.[1] as string;
-      const taskApp = /task app\s+(http:\/\/[\d.]+:\d+)/.exec(banner)?.[1] as string;
-      const envKey = /ENVIRONMENT_API_KEY=(\S+)/.exec(banner)?.[1] as string;
-      const out = await runTinyGrpoJob(backend, 'sk-e2e', taskApp, envKey);
-      expect(out.events.at(-1)?.message).toContain('job succeeded');
-      expect(out.status).toBe('succeeded');
-      expect(out.fineTunedModel).toBe(`rl:Qwen-Qwen3-0.6B:${out.jobId}:checkpoint-epoch-1`);
-      expect(out.events.map((e) => e.type)).toContain('rl.checkpoint.saved');
+      const grab = (re: RegExp) => re.exec(banner)?.[1] as string;
+      const env = {
+        ...minimal,
+        PROD_BACKEND_URL: grab(/export PROD_BACKEND_URL=(\S+)/),
+        SYNTH_API_KEY: grab(/export SYNTH_API_KEY=(\S+)/),
+        TASK_APP_BASE_URL: grab(/export TASK_APP_BASE_URL=(\S+)/),
+        ENVIRONMENT_API_KEY: grab(/export ENVIRONMENT_API_KEY=(\S+)/),
+      };
+      Bun.write(join(cwd, 'job.toml'), [
+        '[training]', 'iterations_per_epoch = 2', '[trainer]', 'batch_size = 1', 'group_size = 4', '[env]', 'max_steps_per_episode = 4',
+        '[evaluation]', 'seeds = [0, 1]', 'every_n_iters = 2', '[sim.model]', 'n_layer = 1', 'n_head = 1', 'd_model = 16', 'n_ctx = 96', '',
+      ].join('\n'));
+      const step = (args: string[], e: Record<string, string> = env) => runBinary(args, { cwd, env: e });
+      expect(step(['env-key']).code).toBe(0);
+      const check = step(['check']);
+      expect(check.out + check.err).not.toContain('FAIL');
+      expect(check.code).toBe(0);
+      const run = step(['run', '--config-path', 'job.toml', '--poll-interval', '0.2']);
+      expect(run.code).toBe(0);
+      const model = /fine_tuned_model: (rl:\S+)/.exec(run.out)?.[1] as string;
+      expect(model).toMatch(/^rl:Qwen-Qwen3-0\.6B:job_[0-9a-f]{19}:checkpoint-epoch-1$/);
+      const viaBackend = step(['infer', '--model', model, '--json']);
+      expect(viaBackend.code).toBe(0);
+      expect((JSON.parse(viaBackend.out) as { tool_calls: { name: string }[] }).tool_calls[0]?.name).toBe('interact');
+      const jobId = model.split(':')[2] as string;
+      const offline = step(['infer', '--weights', join('state', 'checkpoints', jobId, 'checkpoint-epoch-1.tar.gz'), '--json'], minimal);
+      expect(offline.err).toBe('');
+      expect(offline.code).toBe(0);
+      expect((JSON.parse(offline.out) as { mode: string }).mode).toBe('offline');
     } finally {
       proc.kill('SIGTERM');
       await proc.exited;
     }
-  }, 90_000);
+  }, 120_000);
 });

@@ -56,7 +56,7 @@ async function offline(path: string, prompt: string, temperature: number | undef
     const model = info.job_id && info.base_model ? `rl:${info.base_model.replaceAll('/', '-')}:${info.job_id}:checkpoint-epoch-${info.epoch ?? 1}` : path;
     return {
       mode: 'offline', model, weights: path, checkpoint: { ...info },
-      answer: { content: null, toolCalls: [{ name: 'interact', arguments: JSON.stringify({ actions: reply.actions, reasoning: `greedy decoding of ${reply.tokens.join(' ')}` }) }], raw: reply },
+      answer: { content: null, toolCalls: [{ name: 'interact', arguments: JSON.stringify({ actions: reply.actions, reasoning: `${temperature ? `sampled at temperature ${temperature}` : 'greedy'} from the checkpoint, offline` }) }], raw: reply },
       notes: [],
     };
   } finally {
