@@ -1,7 +1,6 @@
 // Incremental inference with a key/value cache: each new token costs one pass through the blocks
 // plus attention over the cached positions, instead of re-running the whole prefix. The same
 // kernels as training, so the decoder and the training forward agree to float rounding.
-import * as K from './cpu/kernels.ts';
 import type { GPT } from './gpt.ts';
 
 export class Decoder {
@@ -52,6 +51,7 @@ export class Decoder {
     const t = this.length;
     if (t >= maxSeqLen) throw new Error(`context full: the model takes at most ${maxSeqLen} tokens`);
     if (token < 0 || token >= V) throw new Error(`token id ${token} out of range`);
+    const K = m.backend.kernels;
     const p = m.p;
     const x = this.x;
     for (let i = 0; i < C; i++) x[i] = (p.wte[token * C + i] as number) + (p.wpe[t * C + i] as number);

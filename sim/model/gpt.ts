@@ -5,8 +5,8 @@
 // The output head runs only on the "scored" rows the caller names (the positions that predict
 // completion tokens): for RL on long prompts with short completions that skips most of the
 // vocabulary matmul.
-import * as K from './cpu/kernels.ts';
 import type { Arr } from './cpu/kernels.ts';
+import { CPU_BACKEND, type Backend, type Kernels } from './backend.ts';
 import { numParams, paramOffsets, validateConfig, type ModelConfig, type ParamName } from './config.ts';
 import { initParams } from './init.ts';
 
@@ -90,12 +90,15 @@ export class GPT<A extends Arr = Float32Array> {
   readonly p: Views;
   readonly g: Views;
   private readonly ctor: FloatCtor;
+  /** Where the kernels run (CPU unless another backend is given). */
+  readonly backend: Backend;
   private acts: Activations | undefined;
   private dacts: Activations | undefined;
   private last: { tokens: Int32Array; B: number; T: number; pos: Int32Array; targets: Int32Array; invT: number } | undefined;
 
-  constructor(cfg: ModelConfig, opts: { seed?: number; params?: A; ctor?: FloatCtor } = {}) {
+  constructor(cfg: ModelConfig, opts: { seed?: number; params?: A; ctor?: FloatCtor; backend?: Backend } = {}) {
     validateConfig(cfg);
+    this.backend = opts.backend ?? CPU_BACKEND;
     this.cfg = cfg;
     this.ctor = opts.ctor ?? Float32Array;
     const n = numParams(cfg);
@@ -127,6 +130,7 @@ export class GPT<A extends Arr = Float32Array> {
     if (pos.length !== targets.length) throw new Error('pos and targets differ in length');
     for (let i = 0; i < tokens.length; i++) if ((tokens[i] as number) < 0 || (tokens[i] as number) >= V) throw new Error(`token id ${tokens[i]} out of range`);
     const M = pos.length;
+    const K: Kernels = this.backend.kernels;
     const invT = 1 / (opts.temperature ?? 1);
     if (!(invT > 0 && Number.isFinite(invT))) throw new Error(`temperature must be positive, got ${opts.temperature}`);
     if (opts.mask !== undefined && opts.mask.length !== M * V) throw new Error(`mask has ${opts.mask.length} entries, expected M·V = ${M * V}`);
@@ -180,6 +184,7 @@ export class GPT<A extends Arr = Float32Array> {
     if (f === undefined || a === undefined) throw new Error('backward() needs a forward() first');
     const { nLayer: L, dModel: C, nHead: NH, vocabSize: V } = this.cfg;
     const { B, T, tokens, pos, targets, invT } = f;
+    const K: Kernels = this.backend.kernels;
     const M = pos.length;
     const BT = B * T;
     if (dlogprobs.length !== M) throw new Error(`dlogprobs has ${dlogprobs.length} values, expected ${M}`);

@@ -1,7 +1,10 @@
 // The GRPO trainer end to end against a real task app over HTTP, with the compute in a Worker.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { readCheckpoint } from '../../../sim/trainer/checkpoint.ts';
+import { openCheckpoint } from '../../../src/runtime/checkpoint.ts';
+import { loadTransformers } from '../../../src/runtime/transformers.ts';
 import { InlineEngine } from '../../../sim/trainer/engine.ts';
 import { grpoTrainer, runTrainer, smallConfig, startHarness, type Harness } from '../../helpers/trainer.ts';
 
@@ -41,6 +44,17 @@ describe('GRPO trainer', () => {
     expect(ckpt.meta).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
     expect(ckpt.files.has('tokenizer.json')).toBe(true);
     expect(ckpt.files.has('config.json')).toBe(true);
+    // The tarball a job wrote is a Hugging Face folder: transformers.js pipeline() loads it.
+    const opened = openCheckpoint(rec.files.at(-1)?.path as string);
+    try {
+      const t = await loadTransformers(dirname(opened.dir));
+      const pipe = (await t.pipeline('text-generation', basename(opened.dir))) as unknown as ((x: string, o: object) => Promise<{ generated_text: string }[]>) & { dispose(): Promise<void> };
+      const out = await pipe('[BOS] facing east inventory health 9 map grass tree [SEP]', { max_new_tokens: 2 });
+      expect(out[0]?.generated_text).toStartWith('facing east inventory health 9 map grass tree');
+      await pipe.dispose();
+    } finally {
+      opened.close();
+    }
     expect(rec.phases).toContain('evaluating');
     expect(h.inference.has('sim-policy:job_0000000000000000001')).toBe(false);
   }, 60_000);
