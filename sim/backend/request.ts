@@ -22,24 +22,35 @@ export function validationError(issues: readonly z.core.$ZodIssue[]): Response {
   }, { status: 422 });
 }
 
-export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
+/**
+ * Reads a JSON body: 413 when oversized, 400 when empty or malformed (`allowEmpty` reads an empty
+ * body as {}). Validation is the caller's, so each server answers 422 in its own shape.
+ */
+export async function readRawJson(c: Context, opts: { maxBytes?: number; allowEmpty?: boolean } = {}): Promise<Parsed<unknown>> {
+  const maxBytes = opts.maxBytes ?? MAX_BODY_BYTES;
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return { ok: false, response: detail(413, `request body too large (${declared} bytes; limit ${MAX_BODY_BYTES})`) };
+  if (declared > maxBytes) return { ok: false, response: detail(413, `request body too large (${declared} bytes; limit ${maxBytes})`) };
   let text: string;
   try {
     text = await c.req.text();
   } catch {
     return { ok: false, response: detail(400, 'could not read the request body') };
   }
-  if (text.length > MAX_BODY_BYTES) return { ok: false, response: detail(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`) };
+  if (text.length > maxBytes) return { ok: false, response: detail(413, `request body too large (limit ${maxBytes} bytes)`) };
+  if (text.trim() === '' && opts.allowEmpty === true) text = '{}';
   if (text.trim() === '') return { ok: false, response: detail(400, 'request body is empty; expected a JSON object') };
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return { ok: true, data: JSON.parse(text) as unknown };
   } catch (e) {
     return { ok: false, response: detail(400, `request body is not valid JSON: ${(e as Error).message}`) };
   }
-  const parsed = schema.safeParse(raw);
+}
+
+/** readRawJson + schema validation answering FastAPI's 422. */
+export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  const raw = await readRawJson(c);
+  if (!raw.ok) return raw;
+  const parsed = schema.safeParse(raw.data);
   if (!parsed.success) return { ok: false, response: validationError(parsed.error.issues) };
   return { ok: true, data: parsed.data };
 }

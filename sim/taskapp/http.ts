@@ -3,7 +3,7 @@
 // task-app errors use the framework's `{"detail":{"error":{"code","message",…}}}` (§2.2).
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { detail, MAX_BODY_BYTES, type Parsed } from '../backend/request.ts';
+import { readRawJson, type Parsed } from '../backend/request.ts';
 
 export interface FieldError {
   type: string;
@@ -29,30 +29,11 @@ export function taskError(status: number, code: string, message: string, extra: 
   return Response.json({ detail: { error: { code, message, ...extra } } }, { status, headers });
 }
 
-/**
- * Reads a JSON body (400 empty/malformed, 413 oversized) and validates it (422 naming fields);
- * `allowEmpty` reads an empty body as {}.
- */
+/** A JSON body (400/413 as the backend's readRawJson) validated with the example app's 422 shape. */
 export async function readBody<T>(c: Context, schema: z.ZodType<T>, opts: { maxBytes?: number; allowEmpty?: boolean } = {}): Promise<Parsed<T>> {
-  const maxBytes = opts.maxBytes ?? MAX_BODY_BYTES;
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > maxBytes) return { ok: false, response: detail(413, `request body too large (${declared} bytes; limit ${maxBytes})`) };
-  let text: string;
-  try {
-    text = await c.req.text();
-  } catch {
-    return { ok: false, response: detail(400, 'could not read the request body') };
-  }
-  if (text.length > maxBytes) return { ok: false, response: detail(413, `request body too large (limit ${maxBytes} bytes)`) };
-  if (text.trim() === '' && opts.allowEmpty === true) text = '{}';
-  if (text.trim() === '') return { ok: false, response: detail(400, 'request body is empty; expected a JSON object') };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, response: detail(400, `request body is not valid JSON: ${(e as Error).message}`) };
-  }
-  const parsed = schema.safeParse(raw);
+  const raw = await readRawJson(c, opts);
+  if (!raw.ok) return raw;
+  const parsed = schema.safeParse(raw.data);
   if (!parsed.success) return { ok: false, response: invalid(issuesToErrors(parsed.error.issues)) };
   return { ok: true, data: parsed.data };
 }

@@ -3,6 +3,7 @@
 // `terminate` tools, `interact` forced, and Synth's sampling defaults. Text and tool schemas match
 // the reference app byte for byte, so prompts can be diffed against it (fixtures/taskapp).
 import { ACTION_NAMES } from '../crafter/index.ts';
+import { interactTool } from '../../src/api/taskapp.ts';
 
 const ACTIONS = ACTION_NAMES.join(', ');
 
@@ -14,25 +15,7 @@ export const SYSTEM_PROMPT =
   '- Focus on exploration and resource collection to unlock achievements\n\n' +
   `Choose actions from: ${ACTIONS}`;
 
-export const INTERACT_TOOL = {
-  type: 'function',
-  function: {
-    name: 'interact',
-    description: 'Perform actions in the Crafter environment.',
-    parameters: {
-      type: 'object',
-      properties: {
-        actions: {
-          type: 'array',
-          items: { type: 'string', enum: [...ACTION_NAMES] },
-          description: `List of actions to perform in sequence (e.g., ['move_right', 'move_right', 'do']). Available actions: ${ACTIONS}`,
-        },
-        reasoning: { type: 'string', description: 'Reasoning for these actions' },
-      },
-      required: ['actions', 'reasoning'],
-    },
-  },
-} as const;
+export const INTERACT_TOOL = interactTool(ACTION_NAMES);
 
 export const TERMINATE_TOOL = {
   type: 'function',

@@ -188,3 +188,30 @@ export const TaskInfo = z.looseObject({
   task_metadata: table,
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
+
+/**
+ * The `interact` tool of the Crafter task app (contract §4.6). `actionNames` fills the enum and the
+ * description when the caller knows them (the task app does; a client may not).
+ */
+export function interactTool(actionNames?: readonly string[]) {
+  const list = actionNames?.join(', ');
+  return {
+    type: 'function',
+    function: {
+      name: 'interact',
+      description: 'Perform actions in the Crafter environment.',
+      parameters: {
+        type: 'object',
+        properties: {
+          actions: {
+            type: 'array',
+            items: actionNames ? { type: 'string', enum: [...actionNames] } : { type: 'string' },
+            description: `List of actions to perform in sequence (e.g., ['move_right', 'move_right', 'do']).${list ? ` Available actions: ${list}` : ''}`,
+          },
+          reasoning: { type: 'string', description: 'Reasoning for these actions' },
+        },
+        required: ['actions', 'reasoning'],
+      },
+    },
+  } as const;
+}

@@ -2,20 +2,10 @@
 // promote, ensure, then chat through the backend; or run a local tarball offline.
 import type { BackendClient } from './backend.ts';
 import { parseRlModelId } from '../api/models.ts';
+import { interactTool } from '../api/taskapp.ts';
 
 /** The `interact` tool the Crafter policies answer with (contract §4.6). */
-export const INTERACT_TOOL = {
-  type: 'function',
-  function: {
-    name: 'interact',
-    description: 'Perform actions in the Crafter environment.',
-    parameters: {
-      type: 'object',
-      properties: { actions: { type: 'array', items: { type: 'string' } }, reasoning: { type: 'string' } },
-      required: ['actions', 'reasoning'],
-    },
-  },
-} as const;
+export const INTERACT_TOOL = interactTool();
 
 export interface WeightsResolution {
   weightsPath: string | undefined;

@@ -5,7 +5,7 @@ test('demo: simulator, env key, training job, reward curve, chat through the bac
   const r = await cli(['demo', '--iterations', '2'], { cwd: tempDir() });
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
-  for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
+  for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward ', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
     expect(r.out).toContain(step);
   }
   expect(r.out.match(/Tool call: interact\(/g)?.length).toBe(2);

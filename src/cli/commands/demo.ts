@@ -80,7 +80,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     const evals = points.filter((p) => p.name === 'eval.reward_mean');
     const curve = [initial, ...evals.map((p) => p.value)];
     const final = curve.at(-1) ?? 0;
-    say(`\n3/4  the reward rose: achievements per episode on 32 held-out rollouts ${sparkline(curve)}  ${curve.map((v) => v.toFixed(2)).join(' → ')}`);
+    const verdict = final > initial ? 'the reward rose' : 'the reward did not rise this time (small runs are noisy; try --iterations 40 or another --seed)';
+    say(`\n3/4  ${verdict}: achievements per episode on 32 held-out rollouts ${sparkline(curve)}  ${curve.map((v) => v.toFixed(2)).join(' → ')}`);
     say(`     ${initial.toFixed(2)} before training → ${final.toFixed(2)} after ${iterations} iterations${initial > 0 ? ` (${(final / initial).toFixed(1)}×)` : ''}`);
 
     say(`\n4/4  synth-rl infer --model ${job.fine_tuned_model}   (promote, ensure, chat through the backend)`);
