@@ -2,6 +2,7 @@
 // runner as the real trainer, so client flows are testable without training anything. Every event
 // says "[replay]" and carries data.simulated = "replay": it must never pass for a learning result.
 import { z } from 'zod';
+import { checkpointLabel } from '../../src/api/models.ts';
 import scriptJson from '../../fixtures/replay/crafter-grpo.json';
 import { TrainerFailure, type Trainer, type TrainerContext, type TrainerResult } from './trainer.ts';
 
@@ -66,7 +67,7 @@ export class ReplayTrainer implements Trainer {
         ctx.setPhase('training');
       }
       const epochEnds = it % perEpoch === 0 || it === total;
-      if (epochEnds) lastCheckpoint = (await ctx.checkpoint(epoch, it)).modelId;
+      if (epochEnds) lastCheckpoint = (await ctx.checkpoint(checkpointLabel(epoch), epoch, it)).modelId;
     }
     await ctx.emit('rl.train.completed', `[replay] training completed after ${total} iterations`, { ...TAG, iterations: total });
     return lastCheckpoint === undefined ? {} : { fineTunedModel: lastCheckpoint };

@@ -218,13 +218,13 @@ export class JobRunner {
         const opened = stored ? this.keys.open(stored.ciphertext) : null;
         return opened ?? params.body.data.environment_api_key;
       },
-      checkpoint: async (epoch, iteration, file) => {
+      checkpoint: async (label, epoch, iteration, file) => {
         const info: CheckpointInfo = {
-          epoch, iteration, modelId: rlModelId(params.model, outer.id, epoch), storageKey: checkpointKey(params.model, outer.id, epoch),
-          uri: `s3://${BUCKET}/${checkpointKey(params.model, outer.id, epoch)}`,
+          label, epoch, iteration, modelId: rlModelId(params.model, outer.id, label), storageKey: checkpointKey(params.model, outer.id, label),
+          uri: `s3://${BUCKET}/${checkpointKey(params.model, outer.id, label)}`,
         };
         this.store.addArtifact({
-          id: `art_${bodyHash([outer.id, epoch]).slice(0, 16)}`, job_id: outer.id, org: outer.org, label: `checkpoint-epoch-${epoch}`,
+          id: `art_${bodyHash([outer.id, label]).slice(0, 16)}`, job_id: outer.id, org: outer.org, label,
           role: 'model', content_type: 'application/gzip', bucket: BUCKET, key: info.storageKey, local_path: file?.path ?? null,
           size_bytes: file?.sizeBytes ?? null, created_at: new Date().toISOString(),
         });
@@ -233,7 +233,7 @@ export class JobRunner {
         this.emit(target, {
           type: 'rl.checkpoint.saved',
           message: `checkpoint saved ${info.uri}`,
-          data: { epoch, iteration, model_id: info.modelId, uri: info.uri, key: info.storageKey, ...(file === undefined && { simulated: 'replay', weights: 'none' }) },
+          data: { label, epoch, iteration, model_id: info.modelId, uri: info.uri, key: info.storageKey, ...(file === undefined && { simulated: 'replay', weights: 'none' }) },
         });
         return info;
       },

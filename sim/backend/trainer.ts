@@ -24,6 +24,8 @@ export interface JobParams {
 }
 
 export interface CheckpointInfo {
+  /** checkpoint-epoch-N, or checkpoint-epoch-N-step-K inside an epoch. */
+  label: string;
   epoch: number;
   iteration: number;
   modelId: string;
@@ -44,8 +46,8 @@ export interface TrainerContext {
   sleep(ms: number): Promise<void>;
   /** The org's decrypted ENVIRONMENT_API_KEY, for X-API-Key to the task app. */
   envKey(): string | undefined;
-  /** Records a checkpoint: artifact, model row and an event carrying its s3:// URL. */
-  checkpoint(epoch: number, iteration: number, file?: { path: string; sizeBytes: number }): Promise<CheckpointInfo>;
+  /** Records a checkpoint (label from checkpointLabel): artifact, model row and an event carrying its s3:// URL. */
+  checkpoint(label: string, epoch: number, iteration: number, file?: { path: string; sizeBytes: number }): Promise<CheckpointInfo>;
 }
 
 export interface TrainerResult {

@@ -3,6 +3,7 @@
 // optional KL to the initial model, metrics and events every step, evaluation on fixed seeds,
 // checkpoints as artifacts. A small GPT stands in for the requested base model, and says so.
 import { join } from 'node:path';
+import { checkpointLabel } from '../../src/api/models.ts';
 import type { RolloutResponse } from '../../src/api/taskapp.ts';
 import { numParams } from '../model/config.ts';
 import type { InferenceService } from '../inference/service.ts';
@@ -161,13 +162,14 @@ export class GrpoTrainer implements Trainer {
         }
         if (s.checkpointsEnabled && (it % s.checkpointInterval === 0 || it === s.iterations)) {
           const state = await engine.export();
-          const name = `checkpoint-epoch-${epoch}`;
+          // The end of an epoch gets the §7.1 name; checkpoints inside an epoch say their step.
+          const name = it % s.iterationsPerEpoch === 0 || it === s.iterations ? checkpointLabel(epoch) : checkpointLabel(epoch, it);
           const file = writeCheckpoint(ckptDir, name, checkpointFiles({
             format: CHECKPOINT_FORMAT, job_id: job.id, base_model: job.model, simulated_model: described, epoch, iteration: it,
             model: modelCfg, adam_t: state.adamT, created_at: new Date().toISOString(),
           }, state, { bos: tok.bosId, eos: tok.endId, pad: tok.padId }, [...tok.actionIds, tok.endId], s.maxActions));
           pruneCheckpoints(ckptDir, s.keepLastN);
-          lastModel = (await ctx.checkpoint(epoch, it, file)).modelId;
+          lastModel = (await ctx.checkpoint(name, epoch, it, file)).modelId;
         }
       }
       await ctx.emit('rl.train.completed', `training completed after ${s.iterations} iterations`, { iterations: s.iterations, simulated_model: described });

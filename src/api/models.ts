@@ -78,11 +78,16 @@ export function baseSlug(model: string): string {
   return model.replaceAll('/', '-');
 }
 
-export function rlModelId(baseModel: string, jobId: string, epoch: number): string {
-  return `rl:${baseSlug(baseModel)}:${jobId}:checkpoint-epoch-${epoch}`;
+/** `checkpoint-epoch-N` at the end of an epoch; `checkpoint-epoch-N-step-K` for one inside it. */
+export function checkpointLabel(epoch: number, step?: number): string {
+  return step === undefined ? `checkpoint-epoch-${epoch}` : `checkpoint-epoch-${epoch}-step-${step}`;
+}
+
+export function rlModelId(baseModel: string, jobId: string, label: string): string {
+  return `rl:${baseSlug(baseModel)}:${jobId}:${label}`;
 }
 
 /** Storage key of a checkpoint tarball (§7.1). */
-export function checkpointKey(baseModel: string, jobId: string, epoch: number): string {
-  return `models/${baseSlug(baseModel)}/rl-${jobId}/checkpoint-epoch-${epoch}.tar.gz`;
+export function checkpointKey(baseModel: string, jobId: string, label: string): string {
+  return `models/${baseSlug(baseModel)}/rl-${jobId}/${label}.tar.gz`;
 }

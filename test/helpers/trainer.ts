@@ -75,9 +75,9 @@ export async function runTrainer(
     setProgress: () => {},
     sleep: (ms) => Bun.sleep(ms),
     envKey: () => ('envKey' in opts ? opts.envKey : ENV_KEY),
-    checkpoint: async (epoch, iteration, file) => {
+    checkpoint: async (label, epoch, iteration, file) => {
       if (file) rec.files.push(file);
-      const info = { epoch, iteration, modelId: `rl:Qwen-Qwen3-0.6B:${params.id}:checkpoint-epoch-${epoch}`, storageKey: 'k', uri: 's3://x/k' };
+      const info = { label, epoch, iteration, modelId: `rl:Qwen-Qwen3-0.6B:${params.id}:${label}`, storageKey: 'k', uri: 's3://x/k' };
       rec.checkpoints.push(info);
       return info;
     },

@@ -38,7 +38,7 @@ describe('GRPO trainer', () => {
     for (const e of rec.events.filter((x) => x.type === 'rl.train.step' && x.data.updated === true)) {
       expect(e.data.ratio_dev as number).toBeLessThan(1e-3);
     }
-    expect(rec.checkpoints.map((c) => c.iteration)).toEqual([2, 3]);
+    expect(rec.checkpoints.map((c) => [c.iteration, c.label])).toEqual([[2, 'checkpoint-epoch-1-step-2'], [3, 'checkpoint-epoch-1']]);
     expect(result?.fineTunedModel).toBe('rl:Qwen-Qwen3-0.6B:job_0000000000000000001:checkpoint-epoch-1');
     const ckpt = readCheckpoint(readFileSync(rec.files.at(-1)?.path as string));
     expect(ckpt.meta).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
