@@ -101,6 +101,8 @@ const FAILURE = new Set<string>(FAILURE_EVENT_TYPES);
 const CANCEL = new Set<string>(CANCEL_EVENT_TYPES);
 /** Event types after which fresh metrics are likely: fetch them at once instead of at the next tick. */
 const METRIC_HINTS = /(\.step|\.summary|metrics)$/;
+/** The largest delay setTimeout honours. */
+const MAX_TIMER_MS = 2_147_483_647;
 const EVENTS_PAGE = 200;
 const METRICS_PAGE = 1000;
 const S3_URL = /s3:\/\/[^\s"'<>]+/;
@@ -276,6 +278,8 @@ export class JobStream {
 
   // --- lifecycle ------------------------------------------------------------------------------------
   private later(ms: number, fn: () => void): void {
+    // setTimeout fires at once for delays past 2³¹−1 ms (~24.8 days); such a limit means "never".
+    if (ms > MAX_TIMER_MS) return;
     this.timers.push(setTimeout(fn, Math.max(0, ms)));
   }
 
@@ -535,8 +539,10 @@ export class JobStream {
           this.accept(s, r, 'poll');
         }
         this.resolveGaps(s, page, maxSeq);
-        // A full page means more are waiting; a page that did not move the cursor cannot help.
-        if (raw.length < EVENTS_PAGE || s.hw === since) return;
+        // A page that did not move the cursor cannot help. A short page usually means nothing more is
+        // waiting, but a backend may cap `limit` below ours: when draining, keep going until empty.
+        if (raw.length === 0 || s.hw === since) return;
+        if (!drain && raw.length < EVENTS_PAGE) return;
       }
     };
     const prev = s.polling ?? Promise.resolve();
@@ -587,7 +593,8 @@ export class JobStream {
       }
       // Re-read the latest step next time: its other metrics (e.g. eval after train) may still be coming.
       const nextAfter = Math.max(this.metricsAfter, maxStep - 1);
-      if (points.length < METRICS_PAGE || nextAfter <= after) {
+      // Stop when the cursor no longer moves (not on a short page: a backend may cap `limit`).
+      if (points.length === 0 || nextAfter <= after) {
         this.metricsAfter = nextAfter;
         return;
       }
@@ -628,8 +635,11 @@ export class JobStream {
       this.notice(`final metrics poll failed: ${(error as Error).message}`);
     }
     const byStatus = statusOutcome(this.status);
+    const byEvent = this.terminalEvent ? eventOutcome(this.terminalEvent.type) : undefined;
     if (byStatus !== undefined) {
-      this.finish(byStatus, `status ${this.status}${this.terminalEvent ? ` (terminal event ${this.terminalEvent.type})` : ''}`);
+      // A failure or cancel event is not undone by a status that reads as success (e.g. `completed`).
+      const outcome = byStatus === 'succeeded' && byEvent !== undefined && byEvent !== 'succeeded' ? byEvent : byStatus;
+      this.finish(outcome, `status ${this.status}${this.terminalEvent ? ` (terminal event ${this.terminalEvent.type})` : ''}`);
       return;
     }
     const e = this.terminalEvent as StreamedEvent;
