@@ -1,6 +1,6 @@
 // Composes the simulator's services and serves them. `synth-rl sim` and the tests start it here.
 import type { Server } from 'bun';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiKeys, generateApiKey } from './backend/auth.ts';
@@ -23,8 +23,10 @@ export interface SimulatorOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Undefined: memory only (ephemeral; checkpoints go to a temporary folder). */
+  /** Undefined: memory only (ephemeral; checkpoints go to a temporary folder, removed on stop). */
   stateDir?: string;
+  /** Where checkpoints are written (default: <stateDir>/checkpoints, or a temporary folder). */
+  checkpointDir?: string;
   /** Accepted API keys; none: reuse the persisted one or generate one. */
   apiKeys?: string[];
   faults?: FaultSpec;
@@ -106,7 +108,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const inference = opts.inference ?? createInferenceService();
   // Known once the server listens; the GRPO trainer hands it to the task app per rollout.
   let inferenceBase = '';
-  const checkpointDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), 'synth-rl-checkpoints-')) : join(stateDir, 'checkpoints');
+  // Memory-only simulators keep checkpoints in a temporary folder that goes away with them,
+  // unless the caller names a folder to keep them in.
+  const ownsCheckpointDir = opts.checkpointDir === undefined && stateDir === undefined;
+  const checkpointDir = opts.checkpointDir ?? (stateDir === undefined ? mkdtempSync(join(tmpdir(), 'synth-rl-checkpoints-')) : join(stateDir, 'checkpoints'));
   const trainerList = opts.trainers ?? [
     new ReplayTrainer(),
     new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, tokenizer: sharedPolicyTokenizer }),
@@ -123,7 +128,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
-  inference.setResolver(checkpointResolver(store));
+  const checkpoints = checkpointResolver(store);
+  inference.setResolver(checkpoints.resolve);
   const inferenceApp = createInferenceApp(inference, '/inference');
   const app = createBackendApp({
     store, bus, faults, keys: sealed, apiKeys: new ApiKeys(keys), runner, chat: opts.chat ?? inferenceChatService(inference), sse,
@@ -138,6 +144,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       fetch: (req, srv) => (new URL(req.url).pathname.startsWith('/inference/') ? inferenceApp.fetch(req) : app.fetch(req, srv)),
       // Must outlast the SSE keep-alive interval, or quiet streams get cut.
       idleTimeout: Math.min(255, Math.ceil(sse.keepAliveMs / 1000) + 15),
+      // Chunked bodies have no Content-Length: cap what Bun buffers (routes check 1 MiB JSON).
+      maxRequestBodySize: 4 * 1024 * 1024,
     });
   } catch (error) {
     store.close();
@@ -183,7 +191,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await taskApp?.stop();
       await runner.shutdown();
       await server.stop(true);
+      await checkpoints.close();
       store.close();
+      if (ownsCheckpointDir) rmSync(checkpointDir, { recursive: true, force: true });
     },
   };
 }

@@ -283,8 +283,9 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
     simulated: true, version: VERSION, trainers: deps.trainers, default_trainer: deps.defaultTrainer, time_scale: runner.timeScale,
     state: store.path, sse: deps.sse,
   }));
-  control.post('/reset', (c) => {
+  control.post('/reset', async (c) => {
     const all = c.req.query('all') === 'true';
+    await runner.abortAll(all ? undefined : c.get('org'));
     store.reset(all ? undefined : c.get('org'));
     faults.clear();
     return c.json({ reset: true, scope: all ? 'all' : 'org' });

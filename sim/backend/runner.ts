@@ -7,6 +7,7 @@ import type { RlConfigFile } from '../../src/config/schema.ts';
 import type { EventBus } from './bus.ts';
 import type { Faults } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
+import { seal } from '../../src/crypto/sealedbox.ts';
 import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
 import { TrainerFailure, type CheckpointInfo, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
 
@@ -136,8 +137,15 @@ export class JobRunner {
     const requested = config.sim?.trainer ?? this.defaultTrainer;
     const trainer = this.trainers.has(requested) ? requested : this.defaultTrainer;
     if (trainer !== requested) params.warnings.push(`trainer "${requested}" is not available in this simulator; using "${trainer}"`);
+    // data.environment_api_key (the rl_demo body shape) is never stored in plaintext: it becomes
+    // the org's sealed env key when the org has none, and is dropped from the stored body.
+    const plainKey = body.data.environment_api_key;
+    if (plainKey !== undefined && plainKey !== '' && this.store.getEnvKey(org, 'ENVIRONMENT_API_KEY') === undefined) {
+      this.store.putEnvKey(org, 'ENVIRONMENT_API_KEY', seal(new TextEncoder().encode(plainKey), this.keys.publicKey));
+    }
+    const { environment_api_key: _dropped, ...storedData } = body.data;
     const job = this.store.insertJob({
-      id, org, status: 'queued', model: params.model, trainer, body: JSON.stringify(body), config: JSON.stringify(config),
+      id, org, status: 'queued', model: params.model, trainer, body: JSON.stringify({ ...body, data: storedData }), config: JSON.stringify(config),
       idempotency_key: idempotencyKey ?? null, body_hash: hash,
     });
     this.store.addTimeline(id, 'queued', null, {});
@@ -173,8 +181,19 @@ export class JobRunner {
     const job = this.store.getJob(jobId);
     if (job === undefined || job.status !== 'queued' || this.running.has(jobId) || this.closed) return;
     const controller = new AbortController();
-    const done = this.run(job, controller.signal).finally(() => this.running.delete(jobId));
+    // run() handles its own failures; anything escaping (e.g. the job deleted by a reset while it
+    // ran) must not become an unhandled rejection that takes the whole simulator down.
+    const done = this.run(job, controller.signal)
+      .catch((error: unknown) => console.error(`synth-rl sim: job ${jobId} stopped: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => this.running.delete(jobId));
     this.running.set(jobId, { controller, done });
+  }
+
+  /** Stops the running jobs of `org` (or all) without recording anything: they are about to be deleted. */
+  async abortAll(org?: string): Promise<void> {
+    const runs = [...this.running.entries()].filter(([id]) => org === undefined || this.store.getJob(id)?.org === org);
+    for (const [, r] of runs) r.controller.abort(new Error('reset'));
+    await Promise.allSettled(runs.map(([, r]) => r.done));
   }
 
   private context(outer: JobRow, params: JobParams, signal: AbortSignal): TrainerContext {
@@ -215,8 +234,7 @@ export class JobRunner {
       sleep,
       envKey: () => {
         const stored = this.store.getEnvKey(outer.org, 'ENVIRONMENT_API_KEY');
-        const opened = stored ? this.keys.open(stored.ciphertext) : null;
-        return opened ?? params.body.data.environment_api_key;
+        return (stored ? this.keys.open(stored.ciphertext) : null) ?? undefined;
       },
       checkpoint: async (label, epoch, iteration, file) => {
         const info: CheckpointInfo = {
@@ -265,6 +283,7 @@ export class JobRunner {
   }
 
   private fail(job: JobRow, reason: string, data: Record<string, unknown> = {}): void {
+    if (this.store.getJob(job.id) === undefined) return;
     if (job.linked_job_id) {
       this.emit(job.linked_job_id, { type: 'rl.train.failed', message: reason, level: 'error', data });
       this.setStatus(job.linked_job_id, 'failed', { error: reason });

@@ -81,7 +81,10 @@ export class InferenceService {
     if (!parsed.success) return validationError(parsed.error.issues);
     const req = parsed.data;
     if (req.stream === true) return detail(400, 'stream: true is not supported by the simulated inference server; send stream: false');
-    let model = this.models.get(req.model);
+    // Job policies (sim-policy:<job>) are trainer-side: the authenticated backend route (which has
+    // an org) does not serve them, so one org cannot use or discover another org's running job.
+    const trainerSide = ctx.org === undefined;
+    let model = trainerSide || !req.model.startsWith('sim-policy:') ? this.models.get(req.model) : undefined;
     try {
       model ??= await this.resolver?.(req.model, ctx);
     } catch (error) {
@@ -89,7 +92,8 @@ export class InferenceService {
       return detail(500, `model ${req.model} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (model === undefined) {
-      return detail(404, `model ${JSON.stringify(req.model)} not found; this inference server serves: ${this.ids().join(', ') || '(none)'}`);
+      const served = trainerSide ? this.ids() : this.ids().filter((id) => !id.startsWith('sim-policy:'));
+      return detail(404, `model ${JSON.stringify(req.model)} not found; this inference server serves: ${served.join(', ') || '(none)'}${trainerSide ? '' : ' and the rl: checkpoints of your jobs'}`);
     }
     try {
       return Response.json(await model.complete(req, ctx));

@@ -29,6 +29,8 @@ export async function startTaskApp(opts: TaskAppServerOptions = {}): Promise<Run
       // The server is passed on so /rollout can lift the idle cut for its own long request.
       fetch: (req, srv) => taskApp.app.fetch(req, srv),
       idleTimeout: 255,
+      // Chunked bodies have no Content-Length: cap what Bun buffers before the routes' own checks.
+      maxRequestBodySize: 8 * 1024 * 1024,
     });
   } catch (error) {
     taskApp.close();

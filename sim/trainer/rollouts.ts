@@ -1,6 +1,6 @@
 // Rollouts against any task app that honours the contract: POST {task_app}/rollout with the
 // environment key, a bounded number in flight, failures classified into messages a user can act on.
-import type { RolloutRequestInput, RolloutResponse } from '../../src/api/taskapp.ts';
+import { RolloutResponse, type RolloutRequestInput } from '../../src/api/taskapp.ts';
 import { TrainerFailure } from '../backend/trainer.ts';
 
 export interface RolloutSpec {
@@ -58,11 +58,19 @@ async function one(spec: RolloutSpec, t: RolloutTarget): Promise<RolloutResponse
     throw new TrainerFailure(`task app rejected the environment key: POST ${url} answered ${res.status} (${text.slice(0, 200)}); upload the task app's ENVIRONMENT_API_KEY with \`synth-rl env-key\``, { status: res.status });
   }
   if (!res.ok) throw new TrainerFailure(`task app error: POST ${url} answered ${res.status}: ${text.slice(0, 300)}`, { status: res.status });
+  let raw: unknown;
   try {
-    return JSON.parse(text) as RolloutResponse;
+    raw = JSON.parse(text);
   } catch {
     throw new TrainerFailure(`task app answered POST ${url} with non-JSON: ${text.slice(0, 200)}`);
   }
+  // Validated against the contract (§4.4): optional fields (metrics.details, …) get their defaults.
+  const parsed = RolloutResponse.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TrainerFailure(`task app answered POST ${url} with a rollout response that breaks the contract: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
 }
 
 /** Runs all rollouts with at most `concurrency` in flight; results in the order of `specs`. */

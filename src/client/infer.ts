@@ -22,7 +22,8 @@ export async function resolveWeights(client: BackendClient, modelId: string, exp
   if (rl === undefined) return { weightsPath: undefined, source: 'none' };
   const ckpt = rl.checkpoint ?? 'checkpoint-epoch-1';
   const artifacts = await client.listArtifacts(rl.jobId).catch(() => []);
-  const byLabel = artifacts.find((a) => a.label === ckpt) ?? artifacts.find((a) => a.role === 'model');
+  // Only the checkpoint asked for: any other model artifact would promote the wrong weights.
+  const byLabel = artifacts.find((a) => a.label === ckpt);
   const key = byLabel?.raw.key ?? byLabel?.raw.storage_path ?? (byLabel?.uri ? S3.exec(byLabel.uri)?.[1] : undefined);
   if (typeof key === 'string') return { weightsPath: key, source: 'artifacts' };
   const models = await client.listRlModels().catch(() => []);

@@ -106,6 +106,12 @@ const INT = /^[+-]?\d+$/;
 
 /** Converts a raw value from a flag, env var or file to the setting's type; `from` names it in errors. */
 function coerce(def: SettingDef, raw: unknown, from: string): SettingValue {
+  const value = coerceType(def, raw, from);
+  if (def.positive === true && typeof value === 'number' && !(value > 0)) throw new UsageError(`${from} must be greater than 0, got ${value}`);
+  return value;
+}
+
+function coerceType(def: SettingDef, raw: unknown, from: string): SettingValue {
   const text = typeof raw === 'string' ? raw.trim() : raw;
   switch (def.type) {
     case 'int': {

@@ -113,8 +113,9 @@ export const JobSection = section({ model: str });
 export const EnvSection = section({ max_steps_per_episode: int });
 export const RunnerSection = section({ stream_seconds: num, empty_polls_threshold: int, startup_deadline_s: num });
 
+// Bounded: a CPU simulator, and one job request must not be able to ask for gigabytes.
 export const SimModelSection = section({
-  n_layer: int.positive(), n_head: int.positive(), d_model: int.positive(), n_ctx: int.positive(),
+  n_layer: int.positive().max(12), n_head: int.positive().max(16), d_model: int.positive().max(512), n_ctx: int.positive().max(1024),
 });
 
 export const SimReplaySection = section({

@@ -21,6 +21,8 @@ export interface SettingDef {
   readonly secret?: boolean;
   /** Short placeholder for help, e.g. URL, N, PATH. */
   readonly placeholder?: string;
+  /** The value must be > 0 (a usage error naming its source otherwise). */
+  readonly positive?: boolean;
 }
 
 /** Production API root of the hosted service (reference §2.1). `/api` is appended by the client. */
@@ -60,11 +62,11 @@ export const SETTINGS = [
     default: DEFAULT_MODEL, placeholder: 'ID', description: 'Base model to train (or the model to use)',
   },
   {
-    key: 'batch_size', type: 'int', flag: 'batch-size', file: ['trainer.batch_size', 'training.batch_size'],
+    key: 'batch_size', type: 'int', positive: true, flag: 'batch-size', file: ['trainer.batch_size', 'training.batch_size'],
     default: 2, placeholder: 'N', description: 'Seeds per training iteration',
   },
   {
-    key: 'group_size', type: 'int', flag: 'group-size', file: ['trainer.group_size', 'training.group_size'],
+    key: 'group_size', type: 'int', positive: true, flag: 'group-size', file: ['trainer.group_size', 'training.group_size'],
     default: 4, placeholder: 'N', description: 'Rollouts per seed (the GRPO group)',
   },
   {
@@ -89,11 +91,11 @@ export const SETTINGS = [
     description: 'Seconds to keep the SSE stream open (0: until the job ends)',
   },
   {
-    key: 'timeout', type: 'number', flag: 'timeout', env: ['HTTP_TIMEOUT'], default: 600, placeholder: 'S',
+    key: 'timeout', type: 'number', positive: true, flag: 'timeout', env: ['HTTP_TIMEOUT'], default: 600, placeholder: 'S',
     description: 'Per-request HTTP timeout in seconds',
   },
   {
-    key: 'poll_interval', type: 'number', flag: 'poll-interval', env: ['RL_CLIENT_POLL_INTERVAL'], default: 1,
+    key: 'poll_interval', type: 'number', positive: true, flag: 'poll-interval', env: ['RL_CLIENT_POLL_INTERVAL'], default: 1,
     placeholder: 'S', description: 'Seconds between status/event polls',
   },
   {
@@ -121,8 +123,8 @@ export const SETTINGS = [
     description: 'Local checkpoint tarball for offline inference',
   },
   {
-    key: 'sim_trainer', type: 'string', file: ['sim.trainer'], default: 'replay',
-    description: 'Simulator trainer for jobs: replay | grpo',
+    key: 'sim_trainer', type: 'string', file: ['sim.trainer'], default: 'grpo',
+    description: 'Simulator trainer for jobs (as `synth-rl sim` defaults): grpo | replay',
   },
   {
     key: 'sim_preset', type: 'string', file: ['sim.preset'], default: 'micro',

@@ -52,24 +52,34 @@ export function openCheckpoint(path: string): OpenedCheckpoint {
     throw new CheckpointError(`checkpoint ${path} is corrupt: ${(e as Error).message}`);
   }
   const root = mkdtempSync(join(tmpdir(), 'synth-rl-checkpoint-'));
+  const close = () => rmSync(root, { recursive: true, force: true });
   const dir = join(root, 'model');
-  for (const e of entries) {
-    if (e.type !== undefined && e.type !== 'file') continue;
-    const rel = normalize(e.name.replace(/^\.\//, ''));
-    // Never write outside the folder, whatever the archive says.
-    if (rel.startsWith('..') || rel.startsWith('/')) continue;
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), e.data ?? new Uint8Array());
+  try {
+    for (const e of entries) {
+      if (e.type !== undefined && e.type !== 'file') continue;
+      const rel = normalize(e.name.replace(/^\.\//, ''));
+      // Never write outside the folder, whatever the archive says.
+      if (rel === '.' || rel.startsWith('..') || rel.startsWith('/')) continue;
+      mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      writeFileSync(join(dir, rel), e.data ?? new Uint8Array());
+    }
+    const missing = REQUIRED.filter((f) => !existsSync(join(dir, f)));
+    if (missing.length) throw new CheckpointError(`checkpoint ${path} is not a model folder: missing ${missing.join(', ')}`);
+    let info: CheckpointInfo = {};
+    const metaPath = join(dir, 'synth_rl/checkpoint.json');
+    if (existsSync(metaPath)) {
+      try {
+        info = JSON.parse(readFileSync(metaPath, 'utf8')) as CheckpointInfo;
+      } catch (e) {
+        throw new CheckpointError(`checkpoint ${path} is corrupt: synth_rl/checkpoint.json: ${(e as Error).message}`);
+      }
+    }
+    return { dir, info, close };
+  } catch (error) {
+    close();
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(`checkpoint ${path} could not be extracted: ${(error as Error).message}`);
   }
-  const missing = REQUIRED.filter((f) => !existsSync(join(dir, f)));
-  if (missing.length) {
-    rmSync(root, { recursive: true, force: true });
-    throw new CheckpointError(`checkpoint ${path} is not a model folder: missing ${missing.join(', ')}`);
-  }
-  let info: CheckpointInfo = {};
-  const metaPath = join(dir, 'synth_rl/checkpoint.json');
-  if (existsSync(metaPath)) info = JSON.parse(readFileSync(metaPath, 'utf8')) as CheckpointInfo;
-  return { dir, info, close: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 export interface CheckpointReply {
@@ -95,6 +105,7 @@ export class CheckpointRunner {
     private readonly tok: Tokenizer,
     private readonly model: CausalLM,
     private readonly maxNewTokens: number,
+    private readonly contextLength: number,
     private readonly t: Awaited<ReturnType<typeof loadTransformers>>,
   ) {}
 
@@ -105,12 +116,16 @@ export class CheckpointRunner {
     const tok = (await t.AutoTokenizer.from_pretrained(name)) as unknown as Tokenizer;
     const model = (await t.AutoModelForCausalLM.from_pretrained(name)) as unknown as CausalLM;
     const gen = JSON.parse(readFileSync(join(dir, 'generation_config.json'), 'utf8')) as { max_new_tokens?: number };
-    return new CheckpointRunner(tok, model, gen.max_new_tokens ?? 4, t);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { n_positions?: number };
+    return new CheckpointRunner(tok, model, gen.max_new_tokens ?? 4, config.n_positions ?? 128, t);
   }
 
   /** Greedy (default) or sampled generation from the chat template of the last user message. */
   async chat(messages: readonly ChatMessage[], opts: { temperature?: number } = {}): Promise<CheckpointReply> {
-    const ids = this.tok.encode(promptText(messages), { add_special_tokens: false });
+    const all = this.tok.encode(promptText(messages), { add_special_tokens: false });
+    // Keep the newest tokens so the prompt and the completion fit the model's positions.
+    const room = Math.max(1, this.contextLength - this.maxNewTokens);
+    const ids = all.length <= room ? all : all.slice(all.length - room);
     const input = new this.t.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
     const sample = (opts.temperature ?? 0) > 0;
     const out = await this.model.generate({

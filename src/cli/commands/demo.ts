@@ -55,8 +55,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   say('synth-rl demo: Synth\'s RL fine-tuning flow, fully offline. Everything below runs on this machine:');
   say('a simulated backend, the Crafter task app (toy grid), and a GRPO trainer that really trains a small');
   say('GPT on the CPU, standing in for Qwen/Qwen3-0.6B. Nothing here talks to the real service.');
-  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100 });
   const dir = mkdtempSync(join(tmpdir(), 'synth-rl-demo-'));
+  // State in memory; checkpoints kept beside the config so `infer --weights` works afterwards.
+  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints') });
   try {
     const apiKey = sim.apiKeys[0] as string;
     const envKey = sim.taskApp?.taskApp.environmentApiKey as string;

@@ -197,7 +197,7 @@ describe('bad input', () => {
   test('nonsense numbers → 2 naming the flag', async () => {
     const r = await cli(['run', ...flags(), '--poll-interval', '0']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('--poll-interval must be > 0');
+    expect(r.err).toContain('--poll-interval must be greater than 0');
   });
 
   test('a wrong API key → 1, "API key rejected by <url>" and where the key came from', async () => {
