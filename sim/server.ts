@@ -112,6 +112,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // unless the caller names a folder to keep them in.
   const ownsCheckpointDir = opts.checkpointDir === undefined && stateDir === undefined;
   const checkpointDir = opts.checkpointDir ?? (stateDir === undefined ? mkdtempSync(join(tmpdir(), 'synth-rl-checkpoints-')) : join(stateDir, 'checkpoints'));
+  /** Undoes what a failed start made: the store and an owned temporary checkpoint folder. */
+  const abandon = () => {
+    store.close();
+    if (ownsCheckpointDir) rmSync(checkpointDir, { recursive: true, force: true });
+  };
   const trainerList = opts.trainers ?? [
     new ReplayTrainer(),
     new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, tokenizer: sharedPolicyTokenizer }),
@@ -119,7 +124,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
   if (!trainers.has(defaultTrainer)) {
-    store.close();
+    abandon();
     throw new Error(`trainer "${defaultTrainer}" is not available (available: ${[...trainers.keys()].join(', ')})`);
   }
   const runner = new JobRunner(store, bus, faults, sealed, trainers, defaultTrainer, {
@@ -148,7 +153,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       maxRequestBodySize: 4 * 1024 * 1024,
     });
   } catch (error) {
-    store.close();
+    abandon();
     throw error;
   }
   const url = `http://${server.hostname}:${server.port}`;
@@ -163,7 +168,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     } catch (error) {
       await runner.shutdown();
       await server.stop(true);
-      store.close();
+      abandon();
       throw new Error(`task app port ${opts.taskApp.port ?? 8001}: ${(error as Error).message}`);
     }
   }
@@ -192,8 +197,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await runner.shutdown();
       await server.stop(true);
       await checkpoints.close();
-      store.close();
-      if (ownsCheckpointDir) rmSync(checkpointDir, { recursive: true, force: true });
+      abandon();
     },
   };
 }

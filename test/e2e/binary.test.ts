@@ -1,22 +1,26 @@
 // The compiled binary, run the way a user on a fresh machine would: from an empty directory with a
 // minimal environment and no node_modules anywhere near it.
-import { beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/cli.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBinary } from '../../scripts/build.ts';
 import { TINY_EXPECTED } from '../../src/runtime/tiny-model.ts';
 import { VERSION } from '../../src/version.ts';
 
 let binary = '';
+let buildDir = '';
 
 beforeAll(async () => {
   // A private build: tests must not depend on (or clobber) a dist/ the user made.
-  binary = await buildBinary(join(mkdtempSync(join(tmpdir(), 'synth-rl-bin-')), 'synth-rl'));
+  buildDir = tempDir();
+  binary = await buildBinary(join(buildDir, 'synth-rl'));
 }, 120_000);
 
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
 function runBinary(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
-  const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'synth-rl-empty-'));
+  const cwd = opts.cwd ?? tempDir();
   const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...opts.env };
   const r = Bun.spawnSync([binary, ...args], { cwd, env, stdout: 'pipe', stderr: 'pipe' });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString(), cwd };
@@ -30,7 +34,7 @@ describe('compiled binary', () => {
   });
 
   test('selftest passes from an empty temp dir with a minimal env, leaving no ORT debris', () => {
-    const scratchTmp = mkdtempSync(join(tmpdir(), 'synth-rl-tmp-'));
+    const scratchTmp = tempDir();
     const r = runBinary(['selftest', '--json'], { env: { TMPDIR: scratchTmp } });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -43,7 +47,7 @@ describe('compiled binary', () => {
   });
 
   test('the binary does not auto-load .env into the environment; our loader reports it', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-env-'));
+    const cwd = tempDir();
     Bun.write(join(cwd, '.env'), 'TRAINER_ID=from-dotenv\n');
     const r = runBinary(['config', '--json'], { cwd });
     expect(r.code).toBe(0);
@@ -52,7 +56,7 @@ describe('compiled binary', () => {
   });
 
   test('bad TOML exits 2 naming file:line:col', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-toml-'));
+    const cwd = tempDir();
     Bun.write(join(cwd, 'c.toml'), '[trainer]\nbatch_size = = 3\n');
     const r = runBinary(['config', '--config-path', 'c.toml'], { cwd });
     expect(r.code).toBe(2);
@@ -67,7 +71,7 @@ describe('compiled binary', () => {
   });
 
   test('the whole flow with the binary alone: sim, env-key, check, run, infer, infer --weights', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-flow-'));
+    const cwd = tempDir();
     const minimal = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
     const proc = Bun.spawn([binary, 'sim', '--port', '0', '--state-dir', 'state'], { cwd, env: minimal, stdout: 'pipe', stderr: 'pipe' });
     try {

@@ -1,5 +1,5 @@
 // Runs the CLI in-process with an injected environment and cwd, capturing its output.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../src/cli/main.ts';
@@ -23,8 +23,20 @@ export async function cli(argv: string[], opts: { env?: Record<string, string>; 
   return { code, out, err };
 }
 
+/** Every temp dir of a test run lives under one root, removed after the run (test/setup.ts). */
+let root: string | undefined;
+export function testRoot(): string {
+  root ??= mkdtempSync(join(tmpdir(), 'synth-rl-test-'));
+  return root;
+}
+
+export function removeTestRoot(): void {
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  root = undefined;
+}
+
 export function tempDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'synth-rl-test-'));
+  const dir = mkdtempSync(join(testRoot(), 'd-'));
   for (const [rel, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), content);

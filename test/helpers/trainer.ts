@@ -1,8 +1,5 @@
 // Runs a Trainer outside the backend: a real task app and inference server on free ports, and a
 // TrainerContext that records everything the trainer reports.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JobEvent } from '../../src/api/jobs.ts';
 import { JobCreateBody } from '../../src/api/jobs.ts';
 import { RlConfigFile } from '../../src/config/schema.ts';
@@ -14,6 +11,8 @@ import { startTaskApp, type RunningTaskApp } from '../../sim/taskapp/index.ts';
 import { PolicyTokenizer } from '../../sim/policy/tokenizer.ts';
 import { GrpoTrainer } from '../../sim/trainer/grpo-trainer.ts';
 import type { PolicyEngine } from '../../sim/trainer/engine.ts';
+
+import { tempDir } from './cli.ts';
 
 export const ENV_KEY = 'env-test-key';
 
@@ -33,7 +32,7 @@ export async function startHarness(): Promise<Harness> {
     taskApp,
     inference,
     inferenceUrl: `http://127.0.0.1:${server.port}/inference`,
-    checkpointDir: mkdtempSync(join(tmpdir(), 'synth-rl-ckpt-')),
+    checkpointDir: tempDir(),
     async stop() {
       await taskApp.stop();
       await server.stop(true);

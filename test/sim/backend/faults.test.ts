@@ -25,13 +25,14 @@ const setFaults = async (spec: unknown) => {
 describe('route faults', () => {
   test('added latency on matching routes only', async () => {
     const id = await t.createJob();
-    await setFaults({ routes: [{ path: '/api/learning/jobs/*', latency_ms: 200 }] });
+    await setFaults({ routes: [{ path: '/api/learning/jobs/*', latency_ms: 600 }] });
     let t0 = performance.now();
     expect((await t.req(`/api/learning/jobs/${id}`)).status).toBe(200);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(595);
     t0 = performance.now();
     await t.req('/api/health');
-    expect(performance.now() - t0).toBeLessThan(150);
+    // Unmatched routes get no delay (margin for a loaded machine).
+    expect(performance.now() - t0).toBeLessThan(400);
   });
 
   test('error status for N requests, then normal service', async () => {

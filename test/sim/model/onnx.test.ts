@@ -1,9 +1,9 @@
 // The exported ONNX checkpoint loads through @huggingface/transformers like any Hugging Face model,
 // and agrees with the engine: same log-probabilities over the tokens the policy can produce, and
 // the same greedy tokens.
+import { tempDir } from '../../helpers/cli.ts';
 import { beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Rng } from '../../../sim/crafter/rng.ts';
 import { CrafterEnv, textObservation } from '../../../sim/crafter/index.ts';
@@ -24,7 +24,7 @@ let model: GPT;
 let t: Transformers;
 let allowed: number[];
 let prompt: number[];
-const root = mkdtempSync(join(tmpdir(), 'synth-rl-onnx-'));
+const root = tempDir();
 
 beforeAll(async () => {
   tok = await PolicyTokenizer.builtin();

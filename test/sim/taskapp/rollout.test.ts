@@ -200,12 +200,13 @@ describe('ending a rollout', () => {
 
   test('safety.max_time_s stops a rollout waiting on a slow model', async () => {
     await withStub(async () => {
-      await Bun.sleep(400);
+      await Bun.sleep(3000);
       return interact(['noop']);
     }, async (stub) => {
       const started = performance.now();
       const { body } = await rollout(rolloutBody(stub.url, { safety: { max_time_s: 0.15 } }, 3));
-      expect(performance.now() - started).toBeLessThan(390);
+      // Far below the model's 3 s: the rollout did not wait for it (margin for a loaded machine).
+      expect(performance.now() - started).toBeLessThan(2000);
       expect(body.metrics.details.end_reason).toBe('max_time');
       expect(body.aborted).toBe(true);
     });
