@@ -79,7 +79,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     return EXIT.ok;
   }
   const model = cfg.string('model') as string;
-  if (cfg.entry('model').source.kind === 'default') {
+  // The config file's model is the base model a job trains, not a checkpoint to chat with.
+  const modelSource = cfg.entry('model').source.kind;
+  if (modelSource === 'default' || (modelSource === 'file' && !model.startsWith('rl:'))) {
     throw new UsageError('infer needs --model rl:<base>:<job_id>:checkpoint-epoch-N (or --weights PATH.tar.gz to run a checkpoint offline)');
   }
   const backendUrl = cfg.require('backend_url') as string;
