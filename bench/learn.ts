@@ -3,7 +3,7 @@
 // simulator's public API (env key sealed and uploaded, POST /api/rl/jobs, metrics polled), and
 // meanwhile GET /api/learning/jobs/{id} latency sampled every 20 ms (must stay responsive).
 //   bun run bench:learn [--iterations 30] [--seed 0]
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBase64Strict, encodeBase64, seal } from '../src/crypto/sealedbox.ts';
@@ -18,9 +18,8 @@ const SEED = arg('seed', 0);
 const KEY = 'sk-bench-learn';
 const EVAL_SEEDS = Array.from({ length: 16 }, (_, i) => i);
 
-const sim = await startSimulator({
-  port: 0, apiKeys: [KEY], stateDir: mkdtempSync(join(tmpdir(), 'synth-rl-learn-')), taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 10,
-});
+const stateDir = mkdtempSync(join(tmpdir(), 'synth-rl-learn-'));
+const sim = await startSimulator({ port: 0, apiKeys: [KEY], stateDir, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 10 });
 const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
   const res = await fetch(`${sim.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...init.headers } });
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
@@ -79,4 +78,5 @@ try {
   console.log(`BENCH learn.status_p99_ms ${p99.toFixed(2)} ms`);
 } finally {
   await sim.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 }
