@@ -240,7 +240,18 @@ export async function createOrAttach(
   return { jobId: created.jobId, startedAt };
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export interface JobCommandScope {
+  cfg: EffectiveConfig;
+  s: JobSettings;
+  renderer: RunRenderer;
+  client: BackendClient;
+}
+
+/**
+ * What every job command does around its own steps: settings, renderer, backend client, the
+ * effective config and warnings first; errors turned into one line and exit 1 (usage errors: 2).
+ */
+export async function withJobCommand(ctx: CommandContext, name: string, body: (scope: JobCommandScope) => Promise<number>): Promise<number> {
   const cfg = loadConfig({ flags: ctx.args.flags, env: ctx.env, cwd: ctx.cwd });
   const s = jobSettings(ctx, cfg);
   const renderer = createRunRenderer({ out: ctx.out, err: ctx.err, isTTY: ctx.isTTY, json: s.json, env: ctx.env, columns: process.stdout.columns });
@@ -248,14 +259,20 @@ export async function run(ctx: CommandContext): Promise<number> {
     const client = backendClient(s, renderer);
     renderer.effectiveConfig(effectiveConfigRecord(cfg, s, client.apiBase));
     for (const w of cfg.warnings) renderer.warning(w);
-    const { jobId, startedAt } = await createOrAttach(client, renderer, cfg, s, { trainingStartUrl: true });
-    return await followJob(client, renderer, s, { jobId, startedAt });
+    return await body({ cfg, s, renderer, client });
   } catch (error) {
     if (error instanceof UsageError) throw error;
     renderer.close();
-    ctx.err.write(`synth-rl run: error: ${explainError(error, cfg)}\n`);
+    ctx.err.write(`synth-rl ${name}: error: ${explainError(error, cfg)}\n`);
     return EXIT.failure;
   } finally {
     renderer.close();
   }
+}
+
+export function run(ctx: CommandContext): Promise<number> {
+  return withJobCommand(ctx, 'run', async ({ cfg, s, renderer, client }) => {
+    const { jobId, startedAt } = await createOrAttach(client, renderer, cfg, s, { trainingStartUrl: true });
+    return followJob(client, renderer, s, { jobId, startedAt });
+  });
 }

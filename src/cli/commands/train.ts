@@ -4,13 +4,13 @@
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
-import { describeSource, loadConfig, type EffectiveConfig } from '../../config/load.ts';
+import { describeSource, type EffectiveConfig } from '../../config/load.ts';
 import type { BackendClient } from '../../client/backend.ts';
 import { ENV_KEY_NAME, envKeyProblem, setupEnvironmentApiKey } from '../../client/envkey.ts';
 import { verdict } from '../../ui/check-report.ts';
-import { createRunRenderer, type RunRenderer } from '../../ui/run-render.ts';
+import type { RunRenderer } from '../../ui/run-render.ts';
 import { runChecks } from './check.ts';
-import { backendClient, createOrAttach, effectiveConfigRecord, explainError, followJob, jobSettings } from './run.ts';
+import { createOrAttach, followJob, withJobCommand } from './run.ts';
 
 /** Uploads the local ENVIRONMENT_API_KEY unless the backend already holds one. */
 async function ensureEnvKey(client: BackendClient, renderer: RunRenderer, cfg: EffectiveConfig): Promise<void> {
@@ -37,15 +37,8 @@ async function ensureEnvKey(client: BackendClient, renderer: RunRenderer, cfg: E
   renderer.step('env_key', `uploaded ${ENV_KEY_NAME} from ${source}, sealed (${setup.alg}), because ${why}${setup.id ? `; id ${setup.id}` : ''}`, { action: 'uploaded', id: setup.id ?? null });
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const cfg = loadConfig({ flags: ctx.args.flags, env: ctx.env, cwd: ctx.cwd });
-  const s = jobSettings(ctx, cfg);
-  const renderer = createRunRenderer({ out: ctx.out, err: ctx.err, isTTY: ctx.isTTY, json: s.json, env: ctx.env, columns: process.stdout.columns });
-  try {
-    const client = backendClient(s, renderer);
-    renderer.effectiveConfig(effectiveConfigRecord(cfg, s, client.apiBase));
-    for (const w of cfg.warnings) renderer.warning(w);
-
+export function run(ctx: CommandContext): Promise<number> {
+  return withJobCommand(ctx, 'train', async ({ cfg, s, renderer, client }) => {
     const results = await runChecks(cfg, { timeoutMs: s.timeoutMs });
     renderer.checks(results);
     if (verdict(results) === 'fail') {
@@ -55,13 +48,6 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (s.jobId === undefined) await ensureEnvKey(client, renderer, cfg);
     // full_training sends no training_start_url (reference §2.3 shape a, note).
     const { jobId, startedAt } = await createOrAttach(client, renderer, cfg, s, { trainingStartUrl: false });
-    return await followJob(client, renderer, s, { jobId, startedAt, artifacts: true });
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    renderer.close();
-    ctx.err.write(`synth-rl train: error: ${explainError(error, cfg)}\n`);
-    return EXIT.failure;
-  } finally {
-    renderer.close();
-  }
+    return followJob(client, renderer, s, { jobId, startedAt, artifacts: true });
+  });
 }
