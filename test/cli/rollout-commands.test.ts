@@ -1,37 +1,12 @@
 // The foreground servers behind `rollout`: `synth-rl task-app` on its own, and `synth-rl sim`
 // starting the task app beside the backend (real processes, banners, SIGTERM).
 import { describe, expect, test } from 'bun:test';
-import { resolve } from 'node:path';
 import { cli } from '../helpers/cli.ts';
+import { bannerUrl, startServer, stopServer } from '../helpers/process.ts';
 
-const MAIN = resolve(import.meta.dir, '../../src/cli/main.ts');
-
-interface Proc {
-  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
-  banner: string;
-}
-
-async function start(args: string[], env: Record<string, string>): Promise<Proc> {
-  const proc = Bun.spawn([process.execPath, MAIN, ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', env: { PATH: process.env.PATH ?? '', ...env } });
-  const reader = proc.stdout.getReader();
-  let banner = '';
-  const deadline = Date.now() + 10_000;
-  while (!banner.includes('Ctrl-C stops') && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    banner += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  if (!banner.includes('Ctrl-C stops')) throw new Error(`no banner: ${banner}\n${await new Response(proc.stderr).text()}`);
-  return { proc, banner };
-}
-
-async function stop(p: Proc): Promise<number> {
-  p.proc.kill('SIGTERM');
-  return p.proc.exited;
-}
-
-const url = (banner: string, label: string) => new RegExp(`${label}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(banner)?.[1] as string;
+const start = (args: string[], env: Record<string, string>) => startServer(args, { env });
+const stop = stopServer;
+const url = bannerUrl;
 
 describe('synth-rl task-app', () => {
   test('serves on the given port with a banner that hides the key; stops on SIGTERM with exit 0', async () => {

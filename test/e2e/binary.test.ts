@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBinary } from '../../scripts/build.ts';
+import { startServer, stopServer } from '../helpers/process.ts';
 import { TINY_EXPECTED } from '../../src/runtime/tiny-model.ts';
 import { VERSION } from '../../src/version.ts';
 
@@ -73,16 +74,9 @@ describe('compiled binary', () => {
   test('the whole flow with the binary alone: sim, env-key, check, run, infer, infer --weights', async () => {
     const cwd = tempDir();
     const minimal = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
-    const proc = Bun.spawn([binary, 'sim', '--port', '0', '--state-dir', 'state'], { cwd, env: minimal, stdout: 'pipe', stderr: 'pipe' });
+    const server = await startServer(['sim', '--port', '0', '--state-dir', 'state'], { binary, cwd, env: minimal });
     try {
-      const reader = proc.stdout.getReader();
-      let banner = '';
-      while (!banner.includes('Ctrl-C')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        banner += new TextDecoder().decode(value);
-      }
-      reader.releaseLock();
+      const banner = server.banner;
       expect(banner).toContain('grpo (default)');
       const grab = (re: RegExp) => re.exec(banner)?.[1] as string;
       const env = {
@@ -114,8 +108,7 @@ describe('compiled binary', () => {
       expect(offline.code).toBe(0);
       expect((JSON.parse(offline.out) as { mode: string }).mode).toBe('offline');
     } finally {
-      proc.kill('SIGTERM');
-      await proc.exited;
+      await stopServer(server);
     }
   }, 120_000);
 });

@@ -1,33 +1,19 @@
 // A real `synth-rl sim` process killed with SIGKILL mid-job, restarted on the same state dir.
 import { describe, expect, test } from 'bun:test';
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { bannerUrl, MAIN, startServer, type ServerProcess } from '../../helpers/process.ts';
 import type { JobEvent } from '../../../src/api/jobs.ts';
 import { tempDir } from '../../helpers/cli.ts';
 import { jobBody } from '../../helpers/sim.ts';
 
-const MAIN = resolve(import.meta.dir, '../../../src/cli/main.ts');
-
-interface SimProcess {
-  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
+interface SimProcess extends ServerProcess {
   url: string;
-  banner: string;
 }
 
 async function startSimProcess(args: string[]): Promise<SimProcess> {
-  const proc = Bun.spawn([process.execPath, MAIN, 'sim', '--port', '0', '--trainer', 'replay', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
-  const reader = proc.stdout.getReader();
-  let banner = '';
-  const deadline = Date.now() + 10_000;
-  while (!banner.includes('Ctrl-C stops') && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    banner += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const m = /backend\s+(http:\/\/[\d.]+:\d+)\/api/.exec(banner);
-  if (m === null) throw new Error(`no banner: ${banner}\n${await new Response(proc.stderr).text()}`);
-  return { proc, url: m[1] as string, banner };
+  const p = await startServer(['sim', '--port', '0', '--trainer', 'replay', ...args]);
+  return { ...p, url: bannerUrl(p.banner, 'backend') };
 }
 
 const get = async <T>(url: string, key: string) => (await (await fetch(url, { headers: { authorization: `Bearer ${key}` } })).json()) as T;
