@@ -1,10 +1,10 @@
 // Checkpoints: a gzip tar whose root is a Hugging Face-style model folder (config.json,
 // generation_config.json, tokenizer files) plus the native weights and optimizer state for resuming
 // (synth_rl/). onnx/model.onnx makes the folder loadable by transformers.js like any HF model.
-import { createTar, parseTar, type TarFileInput } from 'nanotar';
+import { createTar, type TarFileInput } from 'nanotar';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { numParams, type ModelConfig } from '../model/config.ts';
+import type { ModelConfig } from '../model/config.ts';
 import { GPT } from '../model/gpt.ts';
 import { hfModelFiles, type SpecialIds } from '../model/onnx/folder.ts';
 import type { ExportResult } from './protocol.ts';
@@ -22,14 +22,6 @@ export interface CheckpointMeta {
   model: ModelConfig;
   adam_t: number;
   created_at: string;
-}
-
-export interface LoadedCheckpoint {
-  meta: CheckpointMeta;
-  params: Float32Array;
-  adamM?: Float32Array;
-  adamV?: Float32Array;
-  files: Map<string, Uint8Array>;
 }
 
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
@@ -68,36 +60,4 @@ export function pruneCheckpoints(dir: string, keep: number): string[] {
   const removed = all.slice(keep).map((x) => x.f);
   for (const f of removed) rmSync(join(dir, f), { force: true });
   return removed;
-}
-
-function floats(data: Uint8Array | undefined, expected: number, name: string): Float32Array {
-  if (data === undefined) throw new Error(`checkpoint is missing ${name}`);
-  if (data.byteLength !== expected * 4) throw new Error(`checkpoint ${name} has ${data.byteLength} bytes, expected ${expected * 4}`);
-  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-}
-
-/** Reads a checkpoint tarball; throws a readable error when it is not one. */
-export function readCheckpoint(tarGz: Uint8Array): LoadedCheckpoint {
-  let tar: Uint8Array;
-  try {
-    tar = Bun.gunzipSync(new Uint8Array(tarGz));
-  } catch {
-    throw new Error('not a gzip file');
-  }
-  let entries;
-  try {
-    entries = parseTar(tar);
-  } catch (e) {
-    throw new Error(`not a tar archive: ${(e as Error).message}`);
-  }
-  const files = new Map(entries.filter((e) => e.data !== undefined).map((e) => [e.name.replace(/^\.\//, ''), e.data as Uint8Array]));
-  const metaBytes = files.get('synth_rl/checkpoint.json');
-  if (metaBytes === undefined) throw new Error('not a synth-rl checkpoint (synth_rl/checkpoint.json missing)');
-  const meta = JSON.parse(new TextDecoder().decode(metaBytes)) as CheckpointMeta;
-  if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`unsupported checkpoint format ${JSON.stringify(meta.format)}`);
-  const n = numParams(meta.model);
-  const out: LoadedCheckpoint = { meta, params: floats(files.get('synth_rl/weights.f32'), n, 'weights'), files };
-  if (files.has('synth_rl/adam_m.f32')) out.adamM = floats(files.get('synth_rl/adam_m.f32'), n, 'adam_m');
-  if (files.has('synth_rl/adam_v.f32')) out.adamV = floats(files.get('synth_rl/adam_v.f32'), n, 'adam_v');
-  return out;
 }

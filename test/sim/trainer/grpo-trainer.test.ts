@@ -1,8 +1,8 @@
 // The GRPO trainer end to end against a real task app over HTTP, with the compute in a Worker.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { readCheckpoint } from '../../../sim/trainer/checkpoint.ts';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { numParams, type ModelConfig } from '../../../sim/model/config.ts';
 import { openCheckpoint } from '../../../src/runtime/checkpoint.ts';
 import { loadTransformers } from '../../../src/runtime/transformers.ts';
 import { InlineEngine } from '../../../sim/trainer/engine.ts';
@@ -40,13 +40,15 @@ describe('GRPO trainer', () => {
     }
     expect(rec.checkpoints.map((c) => [c.iteration, c.label])).toEqual([[2, 'checkpoint-epoch-1-step-2'], [3, 'checkpoint-epoch-1']]);
     expect(result?.fineTunedModel).toBe('rl:Qwen-Qwen3-0.6B:job_0000000000000000001:checkpoint-epoch-1');
-    const ckpt = readCheckpoint(readFileSync(rec.files.at(-1)?.path as string));
-    expect(ckpt.meta).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
-    expect(ckpt.files.has('tokenizer.json')).toBe(true);
-    expect(ckpt.files.has('config.json')).toBe(true);
-    // The tarball a job wrote is a Hugging Face folder: transformers.js pipeline() loads it.
+    // The tarball a job wrote is a Hugging Face folder (transformers.js pipeline() loads it) plus
+    // the native weights and optimizer state.
     const opened = openCheckpoint(rec.files.at(-1)?.path as string);
     try {
+      expect(opened.info).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
+      const meta = JSON.parse(readFileSync(join(opened.dir, 'synth_rl/checkpoint.json'), 'utf8')) as { model: ModelConfig };
+      for (const f of ['weights.f32', 'adam_m.f32', 'adam_v.f32']) {
+        expect(statSync(join(opened.dir, 'synth_rl', f)).size).toBe(numParams(meta.model) * 4);
+      }
       const t = await loadTransformers(dirname(opened.dir));
       const pipe = (await t.pipeline('text-generation', basename(opened.dir))) as unknown as ((x: string, o: object) => Promise<{ generated_text: string }[]>) & { dispose(): Promise<void> };
       const out = await pipe('[BOS] facing east inventory health 9 map grass tree [SEP]', { max_new_tokens: 2 });
