@@ -15,7 +15,9 @@ import type { EventBus } from './bus.ts';
 import { FaultSpec, type Faults } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { detail, intQuery, readJson, validationError } from './request.ts';
-import type { JobRunner } from './runner.ts';
+import { jobParams, type JobRunner } from './runner.ts';
+import { jobSizeProblems, type JobSize } from '../../src/api/limits.ts';
+import { grpoSettings } from '../trainer/settings.ts';
 import { sseResponse, type SseOptions } from './sse.ts';
 import type { JobRow, Store } from './store.ts';
 
@@ -66,6 +68,12 @@ function jobJson(row: JobRow): Job & { simulated: true } {
   };
 }
 
+/** The sizes the trainer would use for this request (explicit values, then the TOML, then defaults). */
+function effectiveJobSize(body: JobCreateBody, config: RlConfigFile): JobSize {
+  const s = grpoSettings(jobParams('job_sizing', 'org_sizing', body, config));
+  return { batchSize: s.batchSize, groupSize: s.groupSize, maxStepsPerEpisode: s.maxStepsPerEpisode, evalSeeds: s.evalSeeds.length, evalRolloutsPerSeed: s.evalRolloutsPerSeed };
+}
+
 export function createBackendApp(deps: BackendDeps): Hono<Env> {
   const { store, runner, faults } = deps;
   const app = new Hono<Env>();
@@ -112,6 +120,8 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
     if (!config.success) {
       return validationError(config.error.issues.map((i) => ({ ...i, path: ['data', 'config', ...i.path] })));
     }
+    const tooBig = jobSizeProblems(effectiveJobSize(body, config.data));
+    if (tooBig.length > 0) return detail(422, tooBig.map((msg) => ({ type: 'too_big', loc: ['body', 'data'], msg })));
     const key = c.req.header('idempotency-key')?.trim() || undefined;
     if (key !== undefined && key.length > 255) return detail(422, 'Idempotency-Key must be at most 255 characters');
     const result = runner.create(c.get('org'), body, config.data, key);
