@@ -159,6 +159,30 @@ export class Faults {
   }
 }
 
+/**
+ * Faults per org (README "/_sim scoping"): `PUT /_sim/faults` changes only the caller's org. The
+ * shared set (from --faults, or set in-process by tests) applies to every org that has not set
+ * its own; `DELETE /_sim/faults` gives the caller's org an empty set.
+ */
+export class FaultsByOrg {
+  private readonly own = new Map<string, Faults>();
+  constructor(readonly shared: Faults, private readonly random: () => number = Math.random) {}
+
+  of(org: string): Faults {
+    return this.own.get(org) ?? this.shared;
+  }
+
+  set(org: string, spec: FaultSpec): void {
+    const f = new Faults(this.random);
+    f.set(spec);
+    this.own.set(org, f);
+  }
+
+  clear(org: string): void {
+    this.set(org, FaultSpec.parse({}));
+  }
+}
+
 /** Largest --faults file read (a fault spec is a few lines; /dev/zero or a log must not be read). */
 export const MAX_FAULTS_FILE_BYTES = 1024 * 1024;
 

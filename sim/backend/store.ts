@@ -165,7 +165,7 @@ export class Store {
     if (stateDir !== undefined) mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     this.path = stateDir === undefined ? ':memory:' : join(stateDir, 'sim.sqlite');
     this.db = new Database(this.path, { create: true, strict: true });
-    // The state holds the simulator's API key and X25519 secret key: owner-only, like ~/.ssh.
+    // The state holds the digest of the simulator's API key and its X25519 secret key: owner-only.
     // SQLite gives the -wal/-shm files the database file's permissions.
     if (stateDir !== undefined) chmodSync(this.path, 0o600);
     this.db.exec('PRAGMA journal_mode = WAL');
@@ -183,6 +183,10 @@ export class Store {
   // --- kv ---------------------------------------------------------------------------------------
   getKv(k: string): string | undefined {
     return this.db.query<{ v: string }, [string]>('SELECT v FROM kv WHERE k = ?').get(k)?.v;
+  }
+
+  deleteKv(k: string): void {
+    this.db.query('DELETE FROM kv WHERE k = ?').run(k);
   }
 
   setKv(k: string, v: string): void {
@@ -354,6 +358,11 @@ export class Store {
 
   markEnsured(org: string, id: string): void {
     this.db.query('UPDATE registry SET ensured_at = ? WHERE org = ? AND id = ?').run(now(), org, id);
+  }
+
+  /** Ids of every job of `org`. */
+  jobIdsOf(org: string): string[] {
+    return this.db.query<{ id: string }, [string]>('SELECT id FROM jobs WHERE org = ?').all(org).map((r) => r.id);
   }
 
   /** Deletes every job, event, metric, key and model of `org` (or of everyone). Keeps kv. */

@@ -53,6 +53,8 @@ export class GrpoTrainer implements Trainer {
       seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model,
     });
     this.opts.inference.register(policy, { replace: true });
+    // Only the task app this job hands the URL to can reach its policy (README "Isolation").
+    const capability = this.opts.inference.grant(policyId);
     try {
       await engine.init({
         model: modelCfg, seed: s.seed, lr: s.lr, weightDecay: s.weightDecay, withReference: s.beta > 0,
@@ -69,7 +71,7 @@ export class GrpoTrainer implements Trainer {
       });
       ctx.setPhase('training');
       const target: RolloutTarget = {
-        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
+        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: `${this.opts.inferenceBaseUrl()}/c/${capability}`, policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
       // Rollout phases can take a while: keep the event cadence at a few seconds (contract §9.1),
@@ -175,6 +177,7 @@ export class GrpoTrainer implements Trainer {
       await ctx.emit('rl.train.completed', `training completed after ${s.iterations} iterations`, { iterations: s.iterations, simulated_model: described });
       return lastModel === undefined ? {} : { fineTunedModel: lastModel };
     } finally {
+      this.opts.inference.revoke(capability);
       this.opts.inference.unregister(policyId);
       policy.clear();
       engine.close();

@@ -3,6 +3,7 @@
 // (POST, PATCH) are retried only when they carry an Idempotency-Key: repeating a job creation
 // without one could start two jobs.
 import { VERSION } from '../version.ts';
+import { fetchFollowingSafely } from './redirect.ts';
 import { joinUrl, withQuery } from './url.ts';
 
 export type HttpErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'too_large';
@@ -233,7 +234,7 @@ export class HttpClient {
       let failure: HttpError;
       let retryAfterMs: number | undefined;
       try {
-        const res = await doFetch(url, { method, headers, body, signal });
+        const res = await fetchFollowingSafely(doFetch, url, { method, headers, body, signal });
         if (res.ok) return res;
         const { snippet, detail } = await readSnippet(res);
         failure = new HttpError({ kind: 'http', method, url, status: res.status, bodySnippet: snippet, detail, attempts: attempt + 1 });

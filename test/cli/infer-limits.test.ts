@@ -12,7 +12,7 @@ import { cli, tempDir } from '../helpers/cli.ts';
 import { MAIN } from '../helpers/process.ts';
 
 /** A ustar header for `name` declaring `size` bytes (the data need not follow). */
-function tarHeader(name: string, size: number): Uint8Array {
+function tarHeader(name: string, size: number): Uint8Array<ArrayBuffer> {
   const h = new Uint8Array(512);
   const put = (s: string, at: number) => h.set(new TextEncoder().encode(s), at);
   put(name, 0);
@@ -31,8 +31,8 @@ function tarHeader(name: string, size: number): Uint8Array {
 }
 
 /** Concatenated gzip members inflate to the concatenation: a few KiB that expand to `mib` MiB of zeros. */
-function zeroMembers(mib: number): Uint8Array[] {
-  const member = Bun.gzipSync(new Uint8Array(1024 * 1024), { level: 9 });
+function zeroMembers(mib: number): Uint8Array<ArrayBuffer>[] {
+  const member = new Uint8Array(Bun.gzipSync(new Uint8Array(1024 * 1024), { level: 9 }));
   return Array.from({ length: mib }, () => member);
 }
 
@@ -59,7 +59,7 @@ describe('gzip bombs', () => {
     const dir = tempDir();
     const tmp = tempDir();
     const bomb = join(dir, 'bomb.tar.gz');
-    writeFileSync(bomb, Buffer.concat([Bun.gzipSync(tarHeader('onnx/model.onnx', 3 * 2 ** 30)), ...zeroMembers(256)]));
+    writeFileSync(bomb, Buffer.concat([new Uint8Array(Bun.gzipSync(tarHeader('onnx/model.onnx', 3 * 2 ** 30))), ...zeroMembers(256)]));
     const r = Bun.spawnSync([process.execPath, MAIN, 'infer', '--weights', bomb], { stdout: 'pipe', stderr: 'pipe', env: { ...process.env, TMPDIR: tmp }, timeout: 60_000 });
     expect(r.exitCode).toBe(2);
     expect(r.stderr.toString()).toContain('more than 2 GiB of files (the limit');
@@ -81,7 +81,7 @@ describe('gzip bombs', () => {
   test('entries that are skipped (a name outside the folder) still count: stopped at the inflate limit', async () => {
     const dir = tempDir();
     const path = join(dir, 'zeros.tar.gz');
-    writeFileSync(path, Buffer.concat([Bun.gzipSync(tarHeader('../outside.bin', 3 * 2 ** 30)), ...zeroMembers(8)]));
+    writeFileSync(path, Buffer.concat([new Uint8Array(Bun.gzipSync(tarHeader('../outside.bin', 3 * 2 ** 30))), ...zeroMembers(8)]));
     const e = await openCheckpoint(path, { maxBytes: 4 * 1024 * 1024, maxFiles: 10 }).catch((x: unknown) => x);
     expect((e as Error).message).toContain('inflates to more than 4 MiB (the limit)');
   });
