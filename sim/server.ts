@@ -15,10 +15,14 @@ import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
 import type { Trainer } from './backend/trainer.ts';
 import { PolicyTokenizer } from './policy/tokenizer.ts';
+import { CHECKPOINT_TMP_PREFIX, removeStaleTempDirs } from '../src/runtime/checkpoint.ts';
 import { GrpoTrainer } from './trainer/grpo-trainer.ts';
 import { createInferenceApp, createInferenceService, inferenceChatService, type InferenceService } from './inference/index.ts';
 import { checkpointResolver } from './inference/checkpoint-policy.ts';
 import { startTaskApp, type RunningTaskApp, type TaskAppOptions } from './taskapp/index.ts';
+
+/** Checkpoints of a memory-only simulator: `<tmpdir>/synth-rl-checkpoints-<pid>-<random>`. */
+export const EPHEMERAL_CHECKPOINTS_PREFIX = 'synth-rl-checkpoints-';
 
 export interface SimulatorOptions {
   host?: string;
@@ -161,7 +165,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // Memory-only simulators keep checkpoints in a temporary folder that goes away with them,
   // unless the caller names a folder to keep them in.
   const ownsCheckpointDir = opts.checkpointDir === undefined && stateDir === undefined;
-  const checkpointDir = opts.checkpointDir ?? (stateDir === undefined ? mkdtempSync(join(tmpdir(), 'synth-rl-checkpoints-')) : join(stateDir, 'checkpoints'));
+  // What killed simulators (and `infer` runs) left in $TMPDIR goes now; live ones keep theirs.
+  removeStaleTempDirs([CHECKPOINT_TMP_PREFIX, EPHEMERAL_CHECKPOINTS_PREFIX]);
+  const checkpointDir = opts.checkpointDir ?? (stateDir === undefined ? mkdtempSync(join(tmpdir(), `${EPHEMERAL_CHECKPOINTS_PREFIX}${process.pid}-`)) : join(stateDir, 'checkpoints'));
   /** Undoes what a failed start made: the store and an owned temporary checkpoint folder. */
   const abandon = () => {
     store.close();

@@ -1,7 +1,7 @@
 // Runs an RL'd checkpoint offline: the tarball is a Hugging Face model folder, loaded through
 // @huggingface/transformers and ONNX Runtime exactly like any other ONNX model. Used by
 // `synth-rl infer --weights` and by the simulator when it serves promoted rl: models.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChatMessage } from '../api/chat.ts';
@@ -40,6 +40,38 @@ export interface OpenedCheckpoint {
 
 /** What `openCheckpoint` extracts at most (README "Limits"): a simulator checkpoint is well under both. */
 export const CHECKPOINT_LIMITS: ExtractLimits = { maxBytes: 2 * 1024 * 1024 * 1024, maxFiles: 256 };
+
+/** Whether a process with this id is running (EPERM: it is, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `<dir>/<prefix><pid>-*` folders whose process is gone: what a killed simulator or
+ * `infer` left behind. Folders of live processes (and names without a pid) are left alone.
+ */
+export function removeStaleTempDirs(prefixes: readonly string[], dir: string = tmpdir()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    const pid = prefix === undefined ? undefined : /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
 
 /** JSON files of the model folder that must parse; named as in the archive when they do not. */
 const JSON_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'synth_rl/checkpoint.json'];
