@@ -131,8 +131,14 @@ function toNumber(v: unknown): number | undefined {
 
 /** Lenient job status: `job_id` or `id`, `status` or `state`, lower-cased (§2.3). */
 export function normalizeJob(raw: unknown, requestedId: string): Job {
-  if (!isRecord(raw)) throw new Error(`job status for ${requestedId} is not a JSON object`);
-  const status = String(raw.status ?? raw.state ?? 'unknown').toLowerCase();
+  const shape = () => JSON.stringify(raw)?.slice(0, 200) ?? String(raw);
+  if (!isRecord(raw)) throw new Error(`the backend answered with an unexpected shape for job ${requestedId} (expected a JSON object): ${shape()}`);
+  const given = raw.status ?? raw.state;
+  // A body without a status cannot be followed: say so now, rather than poll until the startup deadline.
+  if (typeof given !== 'string' || given.trim() === '') {
+    throw new Error(`the backend answered with an unexpected shape for job ${requestedId} (no "status" string): ${shape()}`);
+  }
+  const status = given.toLowerCase();
   return { ...raw, job_id: String(raw.job_id ?? raw.id ?? requestedId), status };
 }
 
@@ -283,7 +289,8 @@ export class BackendClient {
     try {
       return normalizeJob(raw, jobId);
     } catch (error) {
-      throw new BackendError('invalid_response', (error as Error).message, { url: this.url(`/learning/jobs/${jobId}`) });
+      const url = this.url(`${this.prefixFor.get(jobId) ?? '/learning/jobs'}/${jobId}`);
+      throw new BackendError('invalid_response', `GET ${url}: ${(error as Error).message}`, { url });
     }
   }
 

@@ -163,8 +163,18 @@ export interface FollowOptions {
  */
 export async function followJob(client: BackendClient, renderer: RunRenderer, s: JobSettings, opts: FollowOptions): Promise<number> {
   const interrupt = new AbortController();
-  const onSigint = () => interrupt.abort();
+  // SIGTERM (a CI runner or `kill` stopping the job) is handled like Ctrl-C: summary, exit 143.
+  let signal: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSigint = () => {
+    signal ??= 'SIGINT';
+    interrupt.abort();
+  };
+  const onSigterm = () => {
+    signal ??= 'SIGTERM';
+    interrupt.abort();
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   let result: StreamResult;
   try {
     result = await new JobStream({
@@ -175,6 +185,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
     }).run();
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   const reattach = reattachCommand(s, opts.jobId);
   let cancelled: boolean | undefined;
@@ -182,6 +193,8 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
     try {
       const after = await client.cancelJob(opts.jobId);
       cancelled = true;
+      // The summary reports the job as it is now, not as it was when the signal came.
+      result = { ...result, status: after.status ?? 'cancelled', reason: `interrupted; the job was cancelled (--cancel-on-interrupt)` };
       renderer.item({ kind: 'notice', level: 'info', message: `cancelled job ${opts.jobId} (--cancel-on-interrupt); status ${after.status ?? 'unknown'}` });
     } catch (error) {
       cancelled = false;
@@ -198,7 +211,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
       renderer.item({ kind: 'notice', level: 'info', message: `could not list artifacts: ${(error as Error).message}` });
     }
   }
-  const exitCode = EXIT_FOR_OUTCOME[result.outcome];
+  const exitCode = result.outcome === 'interrupted' && signal === 'SIGTERM' ? EXIT.terminated : EXIT_FOR_OUTCOME[result.outcome];
   const error = typeof result.job?.error === 'string' && result.job.error !== '' ? result.job.error : undefined;
   const summary: RunSummary = {
     outcome: result.outcome, status: result.status, jobId: opts.jobId, linkedJobIds: result.linkedJobIds,

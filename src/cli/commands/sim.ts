@@ -3,9 +3,21 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { redact } from '../../config/redact.ts';
+import { isIP } from 'node:net';
 import { loadFaultSpec } from '../../../sim/backend/faults.ts';
+import { StateError } from '../../../sim/backend/store.ts';
 import { startSimulator, type Simulator } from '../../../sim/server.ts';
 import { taskAppOptionsFromEnv } from '../../../sim/taskapp/index.ts';
+
+/** The largest time scale the simulator accepts (the same bound as PUT /_sim/time). */
+const MAX_TIME_SCALE = 10_000;
+
+/** An IP address, or a host name (labels of letters, digits and hyphens) that is not a malformed IPv4. */
+function isValidHost(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  if (/^[\d.]+$/.test(host)) return false;
+  return /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(host);
+}
 
 function taskAppLines(sim: Simulator, envKeyFromEnv: boolean): { banner: string[]; exports: string[] } {
   const t = sim.taskApp;
@@ -77,6 +89,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   const trainer = typeof f.get('trainer') === 'string' ? (f.get('trainer') as string) : 'grpo';
   const port = typeof f.get('port') === 'number' ? (f.get('port') as number) : 8787;
   if (port < 0 || port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
+  const host = typeof f.get('host') === 'string' ? (f.get('host') as string) : '127.0.0.1';
+  if (!isValidHost(host)) throw new UsageError(`--host ${host} is not a valid address: expected an IPv4 address like 127.0.0.1, an IPv6 address like ::1, or a host name`);
+  const timeScale = f.get('time-scale');
+  if (timeScale !== undefined && (typeof timeScale !== 'number' || !(timeScale > 0) || timeScale > MAX_TIME_SCALE)) {
+    throw new UsageError(`--time-scale must be greater than 0 and at most ${MAX_TIME_SCALE}, got ${String(timeScale)}`);
+  }
   const withTaskApp = f.get('task-app') !== false;
   // --port 0 (tests, parallel runs) also means a free task-app port unless one is given.
   const taskAppPort = typeof f.get('task-app-port') === 'number' ? (f.get('task-app-port') as number) : port === 0 ? 0 : 8001;
@@ -94,7 +112,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   let sim: Simulator;
   try {
     sim = await startSimulator({
-      host: typeof f.get('host') === 'string' ? (f.get('host') as string) : '127.0.0.1',
+      host,
       port,
       ...(!ephemeral && { stateDir: resolve(ctx.cwd, typeof f.get('state-dir') === 'string' ? (f.get('state-dir') as string) : '.synth-rl') }),
       ...(typeof f.get('time-scale') === 'number' && { timeScale: f.get('time-scale') as number }),
@@ -108,7 +126,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (msg.startsWith('task app port') && /EADDRINUSE|address already in use|in use/i.test(msg)) {
       throw new UsageError(`task app port ${taskAppPort} is already in use; pick another with --task-app-port, or skip it with --no-task-app`);
     }
-    if (/EADDRINUSE|address already in use|in use/i.test(msg)) throw new UsageError(`port ${port} is already in use; pick another with --port`);
+    if (e instanceof StateError) throw new UsageError(msg);
+    if (/EADDRNOTAVAIL|cannot assign requested address/i.test(msg)) throw new UsageError(`--host ${host} is not an address of this machine; use 127.0.0.1 (or 0.0.0.0 for every interface)`);
+    if (/EADDRINUSE|address already in use|in use/i.test(msg)) throw new UsageError(`port ${port} on ${host} is already in use (or ${host} is not an address of this machine); pick another with --port`);
     if (msg.includes('is not available')) throw new UsageError(`--trainer: ${msg}`);
     throw e;
   }
