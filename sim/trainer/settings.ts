@@ -43,8 +43,8 @@ export interface GrpoSettings {
 /** The small model's default learning rate: tuned for a ~100k-parameter transformer from scratch. */
 export const DEFAULT_SIM_LR = 3e-3;
 
-/** Four episodes of ~10 steps per iteration: a 100-iteration job records well under 1 MB. */
-export const DEFAULT_RECORD_ROLLOUTS = 4;
+/** Two default groups (2 × 4 episodes of ~10 steps) per iteration: ~0.6 MB for 100 iterations. */
+export const DEFAULT_RECORD_ROLLOUTS = 8;
 
 export function grpoSettings(job: JobParams): GrpoSettings {
   const c = job.config;
