@@ -135,6 +135,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const runner = new JobRunner(store, bus, faults, sealed, trainers, defaultTrainer, {
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
+    jobsDir,
   });
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
