@@ -122,7 +122,7 @@ describe('recorded rollouts', () => {
   });
 
   test('another org\'s key gets 404 on every rollout route', async () => {
-    for (const path of [`/api/rl/jobs/${jobId}/rollouts`, `/api/rl/jobs/${jobId}/rollouts/1/0/0`, `/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/0.png`]) {
+    for (const path of [`/api/rl/jobs/${jobId}/rollouts`, `/api/rl/jobs/${jobId}/rollouts/1/0/0`, `/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/0.png`, `/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/x.png?scale=0`]) {
       const res = await getJson<{ detail: string }>(path, OTHER);
       expect(res.status).toBe(404);
       expect(res.body.detail).toContain('not found');
