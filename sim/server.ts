@@ -9,6 +9,7 @@ import { EventBus } from './backend/bus.ts';
 import { Faults, type FaultSpec } from './backend/faults.ts';
 import { SealedKeys } from './backend/keys.ts';
 import { ReplayTrainer } from './backend/replay.ts';
+import { JobMetricFiles } from './backend/job-metric-files.ts';
 import { JobRunner } from './backend/runner.ts';
 import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
@@ -135,8 +136,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const runner = new JobRunner(store, bus, faults, sealed, trainers, defaultTrainer, {
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
-    jobsDir,
   });
+  const metricFiles = new JobMetricFiles(jobsDir, store, bus);
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
   const checkpoints = checkpointResolver(store);
@@ -204,6 +205,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await runner.shutdown();
       await server.stop(true);
       await checkpoints.close();
+      metricFiles.closeAll();
       abandon();
     },
   };

@@ -8,7 +8,6 @@ import type { EventBus } from './bus.ts';
 import type { Faults } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { seal } from '../../src/crypto/sealedbox.ts';
-import { JobMetricFiles } from './job-metric-files.ts';
 import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
 import { TrainerFailure, type CheckpointInfo, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
 
@@ -20,8 +19,6 @@ export interface RunnerOptions {
   /** How long a new job stays queued (simulated ms). */
   queueDelayMs?: number;
   timeScale?: number;
-  /** Where each job's metrics.jsonl and TensorBoard events go (<jobsDir>/<job id>/); none: not written. */
-  jobsDir?: string;
 }
 
 export function newJobId(): string {
@@ -77,7 +74,6 @@ export class JobRunner {
   private scale: number;
   private readonly queueDelayMs: number;
   private closed = false;
-  private readonly metricFiles: JobMetricFiles | undefined;
 
   constructor(
     private readonly store: Store,
@@ -90,7 +86,6 @@ export class JobRunner {
   ) {
     this.scale = opts.timeScale ?? 1;
     this.queueDelayMs = opts.queueDelayMs ?? 300;
-    this.metricFiles = opts.jobsDir === undefined ? undefined : new JobMetricFiles(opts.jobsDir);
   }
 
   get timeScale(): number {
@@ -190,10 +185,7 @@ export class JobRunner {
     // ran) must not become an unhandled rejection that takes the whole simulator down.
     const done = this.run(job, controller.signal)
       .catch((error: unknown) => console.error(`synth-rl sim: job ${jobId} stopped: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => {
-        this.running.delete(jobId);
-        this.metricFiles?.close(jobId);
-      });
+      .finally(() => this.running.delete(jobId));
     this.running.set(jobId, { controller, done });
   }
 
@@ -236,10 +228,7 @@ export class JobRunner {
         if (signal.aborted) throw signal.reason;
         return this.emit(target, { type, message, data, level });
       },
-      metrics: (points: readonly NewMetric[]) => {
-        this.store.addMetrics(outer.id, points);
-        this.metricFiles?.write(outer.id, points);
-      },
+      metrics: (points: readonly NewMetric[]) => void this.store.addMetrics(outer.id, points),
       setPhase: (phase) => setBoth(phase),
       setProgress: (iteration, total, epoch) => this.store.updateJob(outer.id, { progress: JSON.stringify({ iteration, total_iterations: total, epoch }) }),
       sleep,
