@@ -10,6 +10,7 @@ import { EventBus } from './backend/bus.ts';
 import { Faults, FaultsByOrg, type FaultSpec } from './backend/faults.ts';
 import { SealedKeys } from './backend/keys.ts';
 import { ReplayTrainer } from './backend/replay.ts';
+import { JobMetricFiles } from './backend/job-metric-files.ts';
 import { JobRunner } from './backend/runner.ts';
 import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
@@ -23,6 +24,8 @@ import { startTaskApp, type RunningTaskApp, type TaskAppOptions } from './taskap
 
 /** Checkpoints of a memory-only simulator: `<tmpdir>/synth-rl-checkpoints-<pid>-<random>`. */
 export const EPHEMERAL_CHECKPOINTS_PREFIX = 'synth-rl-checkpoints-';
+/** Job files of a memory-only simulator: `<tmpdir>/synth-rl-jobs-<pid>-<random>`. */
+export const EPHEMERAL_JOBS_PREFIX = 'synth-rl-jobs-';
 
 export interface SimulatorOptions {
   host?: string;
@@ -60,6 +63,8 @@ export interface Simulator {
   /** The 0600 file holding the state's API key (undefined with given keys or --ephemeral). */
   apiKeyFile: string | undefined;
   stateDir: string | undefined;
+  /** Per-job files: <jobsDir>/<job id>/{rollouts/, metrics.jsonl, tensorboard/} (temporary without a state dir). */
+  jobsDir: string;
   /** Jobs a previous process left running, now failed with the reason. */
   recovered: string[];
   trainers: string[];
@@ -166,16 +171,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // unless the caller names a folder to keep them in.
   const ownsCheckpointDir = opts.checkpointDir === undefined && stateDir === undefined;
   // What killed simulators (and `infer` runs) left in $TMPDIR goes now; live ones keep theirs.
-  removeStaleTempDirs([CHECKPOINT_TMP_PREFIX, EPHEMERAL_CHECKPOINTS_PREFIX]);
+  removeStaleTempDirs([CHECKPOINT_TMP_PREFIX, EPHEMERAL_CHECKPOINTS_PREFIX, EPHEMERAL_JOBS_PREFIX]);
   const checkpointDir = opts.checkpointDir ?? (stateDir === undefined ? mkdtempSync(join(tmpdir(), `${EPHEMERAL_CHECKPOINTS_PREFIX}${process.pid}-`)) : join(stateDir, 'checkpoints'));
-  /** Undoes what a failed start made: the store and an owned temporary checkpoint folder. */
+  // Per-job files (recorded rollouts, metrics.jsonl, TensorBoard events): <stateDir>/jobs/<id>/.
+  const jobsDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), `${EPHEMERAL_JOBS_PREFIX}${process.pid}-`)) : join(stateDir, 'jobs');
+  /** Undoes what a failed start made: the store and owned temporary folders. */
   const abandon = () => {
     store.close();
     if (ownsCheckpointDir) rmSync(checkpointDir, { recursive: true, force: true });
+    if (stateDir === undefined) rmSync(jobsDir, { recursive: true, force: true });
   };
   const trainerList = opts.trainers ?? [
     new ReplayTrainer(),
-    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, tokenizer: sharedPolicyTokenizer }),
+    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer }),
   ];
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
@@ -188,6 +196,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
   });
+  const metricFiles = new JobMetricFiles(jobsDir, store, bus);
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
   const checkpoints = checkpointResolver(store);
@@ -195,10 +204,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const inferenceApp = createInferenceApp(inference, '/inference');
   const app = createBackendApp({
     store, bus, faults: faultsByOrg, keys: sealed, apiKeys: new ApiKeys(keys, resolvedKeys.digests), runner, chat: opts.chat ?? inferenceChatService(inference), sse,
-    trainers: [...trainers.keys()], defaultTrainer,
-    // A reset deletes the org's jobs: their checkpoint folders go with them.
+    trainers: [...trainers.keys()], defaultTrainer, jobsDir,
+    // A reset deletes the org's jobs: their checkpoint and job-file folders go with them.
     onReset: (jobIds) => {
-      for (const id of jobIds) if (JOB_ID_PATTERN.test(id)) rmSync(join(checkpointDir, id), { recursive: true, force: true });
+      for (const id of jobIds) {
+        if (!JOB_ID_PATTERN.test(id)) continue;
+        rmSync(join(checkpointDir, id), { recursive: true, force: true });
+        rmSync(join(jobsDir, id), { recursive: true, force: true });
+      }
     },
   });
   let server: Server<undefined>;
@@ -241,6 +254,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     generatedKey: generated,
     apiKeyFile: resolvedKeys.keyFile,
     stateDir,
+    jobsDir,
     recovered,
     trainers: [...trainers.keys()],
     defaultTrainer,
@@ -259,6 +273,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await runner.shutdown();
       await server.stop(true);
       await checkpoints.close();
+      metricFiles.closeAll();
       abandon();
     },
   };

@@ -15,6 +15,7 @@ import type { EventBus } from './bus.ts';
 import { FaultSpec, type FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { detail, intQuery, readJson, validationError } from './request.ts';
+import { registerRolloutRoutes } from './rollout-routes.ts';
 import { jobParams, type JobRunner } from './runner.ts';
 import { jobSizeProblems, type JobSize } from '../../src/api/limits.ts';
 import { grpoSettings } from '../trainer/settings.ts';
@@ -45,6 +46,8 @@ export interface BackendDeps {
   defaultTrainer: string;
   /** After POST /_sim/reset deleted these jobs (the simulator removes their checkpoint folders). */
   onReset?: (jobIds: readonly string[]) => void;
+  /** Per-job files (recorded rollouts, metric files): <jobsDir>/<job id>/; none when undefined. */
+  jobsDir?: string;
 }
 
 type Env = { Variables: { org: string } };
@@ -207,6 +210,8 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
       return c.json({ job_id: job.id, artifacts });
     });
   }
+
+  registerRolloutRoutes(api, deps.jobsDir, ownJob);
 
   // --- secrets ------------------------------------------------------------------------------------
   api.get('/v1/crypto/public-key', (c) => c.json({ public_key: deps.keys.publicKeyB64, alg: SEALED_BOX_ALG }));
