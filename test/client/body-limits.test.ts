@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Server } from 'bun';
 import { BackendClient, BackendError } from '../../src/client/backend.ts';
 import { HttpClient, HttpError } from '../../src/client/http.ts';
+import { JobStream } from '../../src/client/stream.ts';
 
 let server: Server<undefined>;
 let base = '';
@@ -73,4 +74,49 @@ describe('response body limits', () => {
     expect(error.kind).toBe('http');
     expect(error.status).toBe(500);
   }, 20_000);
+});
+
+describe('SSE frame limit', () => {
+  test('an SSE frame that never ends is cut at the limit and the stream falls back to polling', async () => {
+    let sseBytes = 0;
+    let connections = 0;
+    let polls = 0;
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    const sse = Bun.serve({
+      port: 0, hostname: '127.0.0.1', idleTimeout: 60,
+      fetch(req) {
+        const url = new URL(req.url);
+        if (url.pathname.endsWith('/stream') || (req.headers.get('accept') ?? '').includes('text/event-stream')) {
+          connections++;
+          return new Response(new ReadableStream<Uint8Array>({
+            start(c) {
+              c.enqueue(new TextEncoder().encode('data: '));
+            },
+            pull(c) {
+              sseBytes += chunk.byteLength;
+              c.enqueue(chunk);
+            },
+          }), { headers: { 'content-type': 'text/event-stream' } });
+        }
+        if (/\/jobs\/[^/]+$/.test(url.pathname)) return Response.json({ job_id: 'job_x', status: ++polls > 40 ? 'succeeded' : 'training' });
+        if (url.pathname.endsWith('/events')) return Response.json({ events: polls > 40 ? [{ seq: 1, type: 'rl.job.completed', message: 'done', data: {} }] : [] });
+        if (url.pathname.endsWith('/metrics')) return Response.json({ points: [] });
+        return Response.json({ detail: 'nope' }, { status: 404 });
+      },
+    });
+    try {
+      const client = new BackendClient({ backendUrl: `http://127.0.0.1:${sse.port}`, apiKey: 'k' });
+      const notices: string[] = [];
+      const result = await new JobStream({
+        client, jobId: 'job_x', pollIntervalMs: 50, onItem: (i) => void (i.kind === 'notice' && notices.push(i.message)),
+      }).run();
+      expect(result.outcome).toBe('succeeded');
+      expect(notices.some((n) => n.includes('an SSE frame exceeded the 4194304-byte limit'))).toBe(true);
+      // Each connection stops reading soon after the limit (the server may run a few chunks ahead).
+      expect(connections).toBeGreaterThan(0);
+      expect(sseBytes / connections).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      await sse.stop(true);
+    }
+  }, 30_000);
 });
