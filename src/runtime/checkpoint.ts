@@ -91,6 +91,8 @@ function readJsonIn(dir: string, path: string, name: string): unknown {
 export async function openCheckpoint(path: string, limits: ExtractLimits = CHECKPOINT_LIMITS): Promise<OpenedCheckpoint> {
   if (!existsSync(path)) throw new CheckpointError(`checkpoint not found: ${path}`);
   if (!statSync(path).isFile()) throw new CheckpointError(`checkpoint is not a file: ${path}`);
+  // Folders a killed `infer` or simulator left behind go first (only those of dead processes).
+  removeStaleTempDirs([CHECKPOINT_TMP_PREFIX]);
   const root = mkdtempSync(join(tmpdir(), `${CHECKPOINT_TMP_PREFIX}${process.pid}-`));
   const close = () => rmSync(root, { recursive: true, force: true });
   const dir = join(root, 'model');
