@@ -65,7 +65,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     '',
     `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
     `  trainer    ${trainers}   [simulated] grpo trains a small GPT that stands in for the requested model; replay plays a scripted stream`,
-    `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
+    `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; a running job's policy only at its capability URL; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
     ...task.banner,
     `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
     `  state      ${opts.ephemeral ? 'memory only (--ephemeral): gone when this process ends' : `${sim.stateDir}/sim.sqlite (survives restarts)`}`,
