@@ -3,6 +3,11 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 
+/** Total characters of all route patterns of one fault set. */
+const MAX_PATTERN_CHARS = 2048;
+/** Longer request paths are no route of this API: never matched, so never costly. */
+const MAX_MATCHED_PATH = 1024;
+
 export const RouteFault = z.strictObject({
   /** Path pattern: `*` matches one segment, `**` any rest; e.g. `/api/learning/jobs/*`. */
   path: z.string().min(1).max(512),
@@ -17,7 +22,10 @@ export const RouteFault = z.strictObject({
 export type RouteFault = z.infer<typeof RouteFault>;
 
 export const FaultSpec = z.strictObject({
-  routes: z.array(RouteFault).max(256).default([]),
+  // Bounded so matching stays cheap on the shared event loop: at most MAX_PATTERN_CHARS of
+  // patterns in all, each request path checked against them in O(path × patterns).
+  routes: z.array(RouteFault).max(64).default([])
+    .refine((rs) => rs.reduce((n, r) => n + r.path.length, 0) <= MAX_PATTERN_CHARS, { message: `route paths may total at most ${MAX_PATTERN_CHARS} characters (limit)` }),
   sse: z.strictObject({
     /** Close each SSE connection abruptly after this many event frames. */
     drop_after_events: z.number().int().positive().optional(),
@@ -75,23 +83,32 @@ export class PathPattern {
   private matchesExactly(path: string): boolean {
     const n = this.steps.length;
     let cur = new Uint8Array(n + 1);
+    let next = new Uint8Array(n + 1);
     this.close(cur, 0);
-    for (const ch of path) {
-      const next = new Uint8Array(n + 1);
+    for (let k = 0; k < path.length; k++) {
+      const ch = path[k] as string;
+      next.fill(0);
+      let any = false;
       for (let i = 0; i < n; i++) {
         if (cur[i] === 0) continue;
         const step = this.steps[i] as Step;
-        if (step.kind === 'char' && step.c === ch) this.close(next, i + 1);
-        else if (step.kind === 'segchar' && ch !== '/') this.close(next, i + 1);
-        else if ((step.kind === 'segloop' && ch !== '/') || step.kind === 'anyloop') this.close(next, i);
+        if (step.kind === 'char' ? step.c === ch : step.kind === 'segchar' && ch !== '/') {
+          this.close(next, i + 1);
+          any = true;
+        } else if ((step.kind === 'segloop' && ch !== '/') || step.kind === 'anyloop') {
+          this.close(next, i);
+          any = true;
+        }
       }
-      cur = next;
+      if (!any) return false;
+      [cur, next] = [next, cur];
     }
     return cur[n] === 1;
   }
 
   /** The whole path matches, with or without one trailing slash. */
   test(path: string): boolean {
+    if (path.length > MAX_MATCHED_PATH) return false;
     return this.matchesExactly(path) || (path.endsWith('/') && this.matchesExactly(path.slice(0, -1)));
   }
 }

@@ -110,6 +110,19 @@ describe('other inputs with a size', () => {
     expect(f.forRequest('GET', `/api/${'a/'.repeat(40)}ab`).errorStatus).toBe(500);
   });
 
+  test('fault patterns are bounded in total, so one org cannot stall the shared event loop', () => {
+    const route = (n: number) => ({ path: `/api/${'**a'.repeat(n)}`, error_status: 500 });
+    expect(FaultSpec.safeParse({ routes: Array.from({ length: 5 }, () => route(160)) }).success).toBe(false);
+    expect(FaultSpec.safeParse({ routes: Array.from({ length: 65 }, () => route(1)) }).success).toBe(false);
+    expect(FaultSpec.safeParse({ routes: Array.from({ length: 4 }, () => route(160)) }).success).toBe(true);
+    const f = new Faults();
+    f.set(FaultSpec.parse({ routes: Array.from({ length: 4 }, () => route(160)) }));
+    const t0 = performance.now();
+    f.forRequest('GET', `/api/${'a'.repeat(4000)}`);
+    f.forRequest('GET', `/api/${'a'.repeat(1000)}`);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   test('fault patterns keep their meaning: * one segment, ** any rest, optional trailing slash', () => {
     const f = new Faults();
     const hit = (pattern: string, path: string) => {
