@@ -25,16 +25,37 @@ const OLD_NAMES: [RegExp, OldDoc][] = [
   [/^anchors(\.md)?$/, 'anchors'],
 ];
 
+/** anchors §x (a survey of GRPO practice and peer tools) → where this repo states what it does. */
+const ANCHORS: Record<string, [string, string]> = {
+  '2': ['trainer.md', '2'], '2.1': ['trainer.md', '4'], '2.2': ['trainer.md', '2'], '2.3': ['trainer.md', '2'],
+  '2.4': ['trainer.md', '8'], '2.5': ['trainer.md', '1'],
+};
+
 /**
  * Where a numbered section of an old document lives now: [docs file, section]. The new documents
- * keep the old numbering (so most entries are the identity); the exceptions are listed here.
+ * keep the old numbering (so most entries are the identity); the exceptions are listed here. A
+ * section the new file does not have falls back to its nearest parent that it has.
  */
 function mapSection(doc: Exclude<OldDoc, 'docs'>, section: string): [string, string] {
-  if (doc === 'crafter') return ['crafter.md', section];
-  if (doc === 'anchors') return ['trainer.md', section.startsWith('2') ? '2' : section];
-  if (section === '9.2' || section.startsWith('9.2.')) return ['reference-client.md', '2'];
-  if (section === '0') return ['reference-client.md', '1'];
-  return ['wire-contract.md', section];
+  if (doc === 'anchors') return ANCHORS[section] ?? ['architecture.md', '3'];
+  if (doc === 'wire' && (section === '9.2' || section.startsWith('9.2.'))) return ['reference-client.md', '2'];
+  if (doc === 'wire' && section === '0') return ['reference-client.md', '1'];
+  const file = doc === 'crafter' ? 'crafter.md' : 'wire-contract.md';
+  let s = section;
+  while (s.includes('.') && !docSections(file).has(s)) s = s.slice(0, s.lastIndexOf('.'));
+  return [file, s];
+}
+
+const sectionCache = new Map<string, Set<string>>();
+/** Section numbers of a docs file's headings ("### 4.6 How…" → 4.6). */
+function docSections(file: string): Set<string> {
+  let found = sectionCache.get(file);
+  if (found === undefined) {
+    const text = readFileSync(join(import.meta.dir, '..', 'docs', file), 'utf8');
+    found = new Set([...text.matchAll(/^#{1,6}\s+(\d+(?:\.\d+)*)\.?\s/gm)].map((m) => m[1] as string));
+    sectionCache.set(file, found);
+  }
+  return found;
 }
 
 /** Whole phrases that have no numbered section to map from; applied before everything else. */
@@ -105,7 +126,7 @@ function commentStart(line: string, path: string): number {
   if (path.endsWith('.md')) return 0;
   if (/^\s*(\*|\/\*)/.test(line) || (path.endsWith('.sh') && /^\s*#/.test(line))) return 0;
   const m = /(^|[^:])\/\/(?!\/)/.exec(line);
-  return m === null ? -1 : m.index + m[1]!.length;
+  return m === null ? -1 : m.index + (m[1] as string).length;
 }
 
 /** `bug 24` → `docs/reference-client.md §2.24` (comments only; strings keep the in-repo numbering). */
