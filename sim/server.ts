@@ -158,7 +158,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     backendUrl: 'http://simulator.internal', fetch: ((input: string | URL | Request, init?: RequestInit) => app.fetch(new Request(input as string, init))) as typeof fetch,
     sessions, label: 'local simulator', simulated: true,
   });
-  const studioApp = new Hono().route('/studio', studio);
+  const studioApp = new Hono({ strict: false }).route('/studio', studio);
   let server: Server<undefined>;
   try {
     server = Bun.serve({

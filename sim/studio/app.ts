@@ -12,7 +12,7 @@ import { buildPolicyRequest } from '../taskapp/prompt.ts';
 import { detail, readJson } from '../backend/request.ts';
 import { studioAssets } from './assets.ts';
 import { liveResponse } from './live.ts';
-import { normalizeEpisode, normalizeIndex, renderStep, type Episode } from './rollouts.ts';
+import { normalizeEpisode, normalizeIndex } from './rollouts.ts';
 import { SESSION_COOKIE, type StudioSessions } from './sessions.ts';
 import { redactConfig } from './redact.ts';
 
@@ -53,7 +53,8 @@ async function upstream(c: Context<Env>, run: (client: BackendClient) => Promise
   try {
     return c.json((await run(c.get('client'))) as object);
   } catch (error) {
-    return upstreamError(error);
+    const response = (error as { response?: unknown } | null)?.response;
+    return response instanceof Response ? response : upstreamError(error);
   }
 }
 
@@ -115,6 +116,13 @@ export function createStudioApp(opts: StudioOptions): Hono<Env> {
     return c.json({ ok: true });
   });
 
+  // Answers 200 either way, so a signed-out page shows its form without an error in the console.
+  api.get('/me', (c) => {
+    const bearer = /^\s*bearer\s+(.+?)\s*$/i.test(c.req.header('authorization') ?? '');
+    const signedIn = bearer || opts.sessions.keyFor(getCookie(c, SESSION_COOKIE)) !== undefined;
+    return c.json({ signed_in: signedIn, backend: opts.label, simulated: opts.simulated });
+  });
+
   // Everything below needs a session (cookie) or a Bearer key; state changes need the X-Studio header,
   // which a cross-site form cannot send.
   api.use('*', async (c, next) => {
@@ -126,29 +134,38 @@ export function createStudioApp(opts: StudioOptions): Hono<Env> {
     return next();
   });
 
-  api.get('/me', (c) => c.json({ backend: opts.label, simulated: opts.simulated }));
-  api.get('/jobs', (c) => upstream(c, (client) => getJson(client, '/rl/jobs', { limit: 200 })));
+  api.get('/jobs', (c) => upstream(c, async (client) => withRewardTrends(client, await getJson(client, '/rl/jobs', { limit: 200 }))));
   api.get('/jobs/:id', (c) => upstream(c, async (client) => {
     const job = await client.getJob(c.req.param('id'));
     return { ...job, config: redactConfig((job as { config?: unknown }).config ?? null) };
   }));
   api.get('/jobs/:id/live', (c) => liveResponse(c.get('client'), c.req.param('id'), c.req.raw.signal));
   api.get('/jobs/:id/metrics', (c) => upstream(c, async (client) => ({ points: await allMetrics(client, c.req.param('id')) })));
-  api.get('/jobs/:id/artifacts', (c) => upstream(c, async (client) => ({ artifacts: (await client.listArtifacts(c.req.param('id'))).map((a) => a.raw) })));
-  api.get('/jobs/:id/rollouts', (c) => upstream(c, async (client) => normalizeIndex(await getJson(client, `/rl/jobs/${encodeURIComponent(c.req.param('id'))}/rollouts`))));
-  api.get('/jobs/:id/rollouts/:it/:g/:i', (c) => upstream(c, async (client) => episodeOf(client, c)));
+  api.get('/jobs/:id/artifacts', (c) => upstream(c, async (client) => {
+    // The client reads a missing artifacts route as "none"; ask for the job first so an unknown
+    // (or another org's) job is a 404 here too.
+    await client.getJob(c.req.param('id'));
+    return { artifacts: (await client.listArtifacts(c.req.param('id'))).map((a) => a.raw) };
+  }));
+  api.get('/jobs/:id/rollouts', (c) => upstream(c, async (client) =>
+    normalizeIndex(await getJson(client, `/rl/jobs/${encodeURIComponent(c.req.param('id'))}/rollouts`, { kind: 'train', limit: 1000 }))));
+  api.get('/jobs/:id/rollouts/:it/:g/:i', (c) => upstream(c, async (client) => {
+    const path = episodePath(c);
+    if (path instanceof Response) throw Object.assign(new Error('bad path'), { response: path });
+    return normalizeEpisode(await getJson(client, path));
+  }));
+  // The backend replays the frame from the episode's seed and actions (and checks it matches the record).
   api.get('/jobs/:id/rollouts/:it/:g/:i/frames/:step', async (c) => {
-    let episode: Episode;
+    const path = episodePath(c);
+    if (path instanceof Response) return path;
+    const step = c.req.param('step').replace(/\.png$/, '');
+    if (!/^\d{1,6}$/.test(step)) return detail(422, `frame must be a step number, got ${JSON.stringify(step)}`);
     try {
-      episode = await episodeOf(c.get('client'), c);
+      const res = await c.get('client').http.request({ path: `${path}/frames/${step}.png`, query: { scale: 12, area: 'full' }, retry: { retries: 1 } });
+      return c.body(await res.arrayBuffer(), 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' });
     } catch (error) {
       return upstreamError(error);
     }
-    const step = Number.parseInt(c.req.param('step').replace(/\.png$/, ''), 10);
-    if (!Number.isInteger(step) || step < 0 || step > episode.steps.length) return detail(422, `step must be 0..${episode.steps.length}`);
-    const png = renderStep(episode, step);
-    if (png === undefined) return detail(404, 'this rollout was recorded without a seed, so its frames cannot be replayed');
-    return c.body(png as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' });
   });
   api.post('/playground', async (c) => {
     const parsed = await readJson(c, PLAYGROUND);
@@ -184,12 +201,28 @@ async function allMetrics(client: BackendClient, jobId: string): Promise<unknown
   return [...seen.values()];
 }
 
-async function episodeOf(client: BackendClient, c: Context<Env>): Promise<Episode> {
-  const where = { iteration: Number(c.req.param('it')), group: Number(c.req.param('g')), index: Number(c.req.param('i')) };
-  const parts = [where.iteration, where.group, where.index];
-  if (!parts.every((n) => Number.isInteger(n) && n >= 0)) throw Object.assign(new Error('iteration, group and index must be integers ≥ 0'), { status: 422 });
-  const raw = await getJson(client, `/rl/jobs/${encodeURIComponent(c.req.param('id') ?? '')}/rollouts/${parts.join('/')}`);
-  return normalizeEpisode(raw, where);
+const TREND_JOBS = 50;
+
+/** Adds each recent job's train reward per iteration (the jobs page's sparklines). */
+async function withRewardTrends(client: BackendClient, raw: unknown): Promise<unknown> {
+  const jobs = (raw as { jobs?: unknown } | null)?.jobs;
+  if (!Array.isArray(jobs)) return { jobs: [] };
+  const out = await Promise.all(jobs.map(async (job: Record<string, unknown>, i) => {
+    const id = typeof job.id === 'string' ? job.id : typeof job.job_id === 'string' ? job.job_id : undefined;
+    if (id === undefined || i >= TREND_JOBS) return job;
+    const points = await getJson(client, `/rl/jobs/${encodeURIComponent(id)}/metrics`, { name: 'train.reward_mean', limit: 5000 })
+      .then((r) => (r as { points?: { name?: string; step?: number; value?: number }[] }).points ?? [], () => []);
+    const trend = points.filter((p) => p.name === 'train.reward_mean' && typeof p.value === 'number').sort((a, b) => (a.step ?? 0) - (b.step ?? 0)).map((p) => p.value as number);
+    return { ...job, reward_trend: trend };
+  }));
+  return { jobs: out };
+}
+
+/** The backend path of the episode the Studio path names, or a 422. */
+function episodePath(c: Context<Env>): string | Response {
+  const parts = [c.req.param('it'), c.req.param('g'), c.req.param('i')];
+  if (!parts.every((p) => p !== undefined && /^\d{1,9}$/.test(p))) return detail(422, 'iteration, group and index must be integers ≥ 0');
+  return `/rl/jobs/${encodeURIComponent(c.req.param('id') ?? '')}/rollouts/${parts.join('/')}`;
 }
 
 interface ToolArgs { actions?: unknown; reasoning?: unknown }
@@ -213,8 +246,7 @@ async function playground(client: BackendClient, req: z.infer<typeof PLAYGROUND>
   });
   const counts = new Map<string, { count: number; logprob: number }>();
   for (const s of samples) {
-    const a = s.actions[0];
-    if (a === undefined) continue;
+    const a = s.actions[0] ?? '(no action)';
     const entry = counts.get(a) ?? { count: 0, logprob: s.logprobs[0] ?? Number.NaN };
     entry.count += 1;
     counts.set(a, entry);

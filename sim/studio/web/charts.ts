@@ -36,6 +36,27 @@ function align(lines: LineSpec[]): { x: number[]; ys: (number | null)[][] } {
   return { x, ys };
 }
 
+/** A flat series gets a small range around it instead of uPlot's 0..100. */
+function yRange(_u: uPlot, min: number | null, max: number | null): [number, number] {
+  const lo = min ?? 0;
+  const hi = max ?? 1;
+  if (hi - lo < 1e-12) {
+    const pad = Math.abs(lo) > 1e-9 ? Math.abs(lo) * 0.1 : 1;
+    return [lo - pad, hi + pad];
+  }
+  const pad = (hi - lo) * 0.08;
+  return [lo - pad, hi + pad];
+}
+
+/** Tick labels with as many decimals as the spacing between ticks needs. */
+function tick(v: number, splits: number[]): string {
+  const step = splits.length > 1 ? Math.abs((splits[1] as number) - (splits[0] as number)) : Math.abs(v);
+  if (step === 0) return String(v);
+  if (Math.abs(v) >= 1e5 || (step < 1e-4 && v !== 0)) return v.toExponential(1);
+  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step))));
+  return v.toFixed(decimals);
+}
+
 function fade(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
@@ -49,16 +70,25 @@ export class LineChart {
   private readonly empty: HTMLElement;
   private lines: LineSpec[] = [];
 
+  private readonly key: HTMLElement;
+
   constructor(readonly title: string, readonly id: string) {
     this.body = h('div', { class: 'chart-body' });
     this.empty = h('div', { class: 'chart-empty' }, 'no points yet');
-    this.el = h('section', { class: 'chart card', 'data-chart': id }, h('h3', {}, title), this.body, this.empty);
+    this.key = h('div', { class: 'key' });
+    this.el = h('section', { class: 'chart card', 'data-chart': id }, h('div', { class: 'chart-head' }, h('h3', {}, title), this.key), this.body, this.empty);
   }
 
   /** Redraws with these series; rebuilds the plot only when the set of series changes. */
   update(lines: LineSpec[]): void {
     this.lines = lines.filter((l) => l.data[0].length > 0);
     const { x, ys } = align(this.lines);
+    const keyText = this.lines.map((l) => `${l.label}${l.std ? ' ± std' : ''}`).join('|');
+    if (this.key.dataset.text !== keyText) {
+      this.key.dataset.text = keyText;
+      this.key.replaceChildren(...(this.lines.length > 1 || this.lines.some((l) => l.std)
+        ? this.lines.map((l) => h('span', { class: 'key-item' }, h('i', { style: `background:${l.color}` }), l.std ? `${l.label} ± std` : l.label)) : []));
+    }
     this.empty.hidden = x.length > 0;
     this.el.dataset.points = String(x.length);
     this.el.dataset.lastStep = String(x.at(-1) ?? '');
@@ -99,12 +129,12 @@ export class LineChart {
       height: 180,
       series,
       bands,
-      legend: { show: this.lines.length > 1 || this.lines.some((l) => l.std) },
+      legend: { show: false },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: { range: yRange } },
       axes: [
-        { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' } },
-        { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' }, size: 56 },
+        { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' }, values: (_u, splits) => splits.map((v) => tick(v, splits)) },
+        { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' }, size: 60, values: (_u, splits) => splits.map((v) => tick(v, splits)) },
       ],
     };
   }

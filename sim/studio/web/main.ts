@@ -33,7 +33,8 @@ function loginForm(reason?: string): void {
 
 async function whoAmI(): Promise<boolean> {
   try {
-    const me = await api<{ backend: string; simulated: boolean }>('/me');
+    const me = await api<{ signed_in: boolean; backend: string; simulated: boolean }>('/me');
+    if (!me.signed_in) return false;
     const out = h('button', { class: 'link', id: 'sign-out', onclick: () => void api('/session', { method: 'DELETE' }).then(() => loginForm()) }, 'Sign out');
     clear(document.getElementById('who') as HTMLElement, me.simulated ? h('span', { class: 'badge sim' }, 'simulated') : null, h('span', { class: 'muted' }, me.backend), out);
     return true;

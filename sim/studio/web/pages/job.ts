@@ -91,7 +91,9 @@ export const jobPage: Page = async (main, _params, parts) => {
   const latest = h('div', { class: 'latest muted small', id: 'latest' });
   const renderMeta = () => clear(metaSlot, header(job, standIn));
   renderMeta();
-  const side = h('div', { class: 'stack' }, await checkpoints(id, job),
+  const ckptSlot = h('div', {}, await checkpoints(id, job));
+  const refreshCheckpoints = () => void checkpoints(id, job).then((el) => clear(ckptSlot, el), () => {});
+  const side = h('div', { class: 'stack' }, ckptSlot,
     h('section', { class: 'card' }, h('h3', {}, 'Effective config'), h('pre', { class: 'config', id: 'config' }, JSON.stringify(job.config ?? {}, null, 2))));
   clear(main,
     h('div', { class: 'page-head' }, h('h1', {}, h('a', { href: '#/jobs', class: 'muted' }, 'Jobs'), ' / ', h('span', { id: 'job-id' }, id)),
@@ -116,6 +118,7 @@ export const jobPage: Page = async (main, _params, parts) => {
     log.add(e);
     const described = e.type === 'rl.train.started' ? e.data.simulated_model : undefined;
     if (typeof described === 'string') standIn.textContent = `simulated by ${described}`;
+    if (/checkpoint|artifact/.test(e.type)) refreshCheckpoints();
   });
   source.addEventListener('status', (ev) => {
     job = { ...job, ...(JSON.parse((ev as MessageEvent<string>).data) as { job: Job }).job, config: job.config };
@@ -123,7 +126,7 @@ export const jobPage: Page = async (main, _params, parts) => {
   });
   source.addEventListener('end', () => {
     source.close();
-    void api<Job>(jobPath(id)).then((j) => { job = j; renderMeta(); }, () => {});
+    void api<Job>(jobPath(id)).then((j) => { job = j; renderMeta(); refreshCheckpoints(); }, () => {});
   });
   const onResize = () => { for (const c of charts) c.chart.resize(); };
   window.addEventListener('resize', onResize);

@@ -20,7 +20,7 @@ function result(a: Answer): HTMLElement {
     h('section', { class: 'card' }, h('h3', {}, `First action over ${a.samples.length} samples`),
       h('div', { class: 'dist', id: 'distribution' }, a.distribution.map((d) => h('div', { class: 'dist-row' },
         h('code', {}, d.action), h('div', { class: 'bar' }, h('span', { style: `width:${(100 * d.share).toFixed(1)}%` })),
-        h('span', { class: 'small' }, `${(100 * d.share).toFixed(0)}%`), h('span', { class: 'muted small' }, d.logprob === null ? '' : `logp ${fmtNum(d.logprob)}`))))));
+        h('span', { class: 'small share' }, `${(100 * d.share).toFixed(0)}%`), h('span', { class: 'muted small' }, d.logprob === null ? '' : `logp ${fmtNum(d.logprob)}`))))));
 }
 
 export const playgroundPage: Page = async (main, params) => {
@@ -31,7 +31,7 @@ export const playgroundPage: Page = async (main, params) => {
   const model = h('input', { id: 'pg-model', list: 'models', value: wanted, placeholder: 'rl:…:checkpoint-… or a base model', spellcheck: 'false' });
   const saved = sessionStorage.getItem(PLAYGROUND_STEP_KEY);
   sessionStorage.removeItem(PLAYGROUND_STEP_KEY);
-  const step = saved ? (JSON.parse(saved) as { messages: { role: string; content: string }[]; observation: string; from: string }) : undefined;
+  const step = saved ? (JSON.parse(saved) as { observation: string; from: string }) : undefined;
   const obs = h('textarea', { id: 'pg-observation', rows: 12, spellcheck: 'false' });
   obs.value = step?.observation ?? EXAMPLE;
   const samples = h('input', { id: 'pg-samples', type: 'number', min: 1, max: 32, value: 12 });
@@ -48,8 +48,7 @@ export const playgroundPage: Page = async (main, params) => {
     ask.disabled = true;
     err.textContent = '';
     clear(out, h('p', { class: 'muted' }, 'Sampling…'));
-    const messages = step && obs.value === step.observation ? step.messages : undefined;
-    api<Answer>('/playground', { json: { model: model.value.trim(), observation: obs.value, samples: Number(samples.value), temperature: Number(temp.value), ...(messages && { messages }) } })
+    api<Answer>('/playground', { json: { model: model.value.trim(), observation: obs.value, samples: Number(samples.value), temperature: Number(temp.value) } })
       .then((a) => clear(out, result(a)), (e: unknown) => { clear(out); err.textContent = (e as Error).message; })
       .finally(() => { ask.disabled = false; });
   });
