@@ -1,17 +1,29 @@
 import { expect, test } from 'bun:test';
 import { cli, tempDir } from '../helpers/cli.ts';
+import { startServer, stopServer } from '../helpers/process.ts';
 
-test('demo: simulator, env key, training job, reward curve, chat through the backend and offline', async () => {
-  const r = await cli(['demo', '--iterations', '2'], { cwd: tempDir() });
-  expect(r.err).toBe('');
-  expect(r.code).toBe(0);
-  for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward ', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
-    expect(r.out).toContain(step);
+// One run covers the whole demo and --keep (the simulator and the Studio stay up until SIGTERM).
+test('demo: simulator, env key, training job, reward curve, chat through the backend and offline; --keep leaves the Studio up', async () => {
+  const p = await startServer(['demo', '--iterations', '2', '--keep'], { cwd: tempDir(), timeoutMs: 110_000 });
+  const out = p.banner;
+  try {
+    for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward ', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
+      expect(out).toContain(step);
+    }
+    expect(out.match(/Tool call: interact\(/g)?.length).toBe(2);
+    expect(out).toContain('(offline, ');
+    expect(out).toContain('export PROD_BACKEND_URL=https://agent-learning.onrender.com');
+    expect(out).not.toMatch(/SYNTH_API_KEY=sk_sim_/);
+    expect(out).toMatch(/studio\s+http:\/\/127\.0\.0\.1:\d+\/studio\/\?token=/);
+    const login = [...out.matchAll(/(http:\/\/127\.0\.0\.1:\d+\/studio\/\?token=[\w-]+)/g)].map((m) => m[1] as string).at(-1) as string;
+    const res = await fetch(login, { redirect: 'manual' });
+    const cookie = /synth_studio=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0] as string;
+    const jobs = (await (await fetch(`${new URL(login).origin}/studio/api/jobs`, { headers: { cookie } })).json()) as { jobs: { status: string }[] };
+    expect(jobs.jobs.map((j) => j.status)).toEqual(['succeeded']);
+  } finally {
+    expect(await stopServer(p)).toBe(0);
   }
-  expect(r.out.match(/Tool call: interact\(/g)?.length).toBe(2);
-  expect(r.out).toContain('(offline, ');
-  expect(r.out).toContain('export PROD_BACKEND_URL=https://agent-learning.onrender.com');
-  expect(r.out).not.toMatch(/SYNTH_API_KEY=sk_sim_/);
+  expect(await new Response(p.proc.stderr).text()).toBe('stopping the simulator…\n');
 }, 120_000);
 
 test('demo rejects a silly iteration count', async () => {

@@ -51,8 +51,8 @@ function yRange(_u: uPlot, min: number | null, max: number | null): [number, num
 /** Tick labels with as many decimals as the spacing between ticks needs. */
 function tick(v: number, splits: number[]): string {
   const step = splits.length > 1 ? Math.abs((splits[1] as number) - (splits[0] as number)) : Math.abs(v);
-  if (step === 0) return String(v);
-  if (Math.abs(v) >= 1e5 || (step < 1e-4 && v !== 0)) return v.toExponential(1);
+  if (v === 0 || step === 0) return v === 0 ? '0' : String(v);
+  if (Math.abs(v) >= 1e5 || step < 1e-4) return v.toExponential(1);
   const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step))));
   return v.toFixed(decimals);
 }

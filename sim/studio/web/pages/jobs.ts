@@ -27,7 +27,7 @@ export function progressBar(job: Job): HTMLElement {
 
 export function modelCell(job: Job): HTMLElement {
   const standIn = job.simulated ? (job.trainer === 'grpo' ? 'small GPT stand-in (grpo)' : `scripted stand-in (${job.trainer ?? 'replay'})`) : null;
-  return h('div', {}, h('div', {}, job.model ?? '—'), standIn ? h('div', { class: 'muted small' }, standIn) : null);
+  return h('div', {}, h('div', { class: 'model-name' }, job.model ?? '—'), standIn ? h('div', { class: 'muted small' }, standIn) : null);
 }
 
 function outcome(job: Job): HTMLElement | string {
