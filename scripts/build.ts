@@ -8,6 +8,7 @@
 import type { BunPlugin } from 'bun';
 import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildStudioAssets } from '../sim/studio/bundle.ts';
 
 const root = resolve(import.meta.dir, '..');
 
@@ -25,6 +26,23 @@ export const transformersCompilePlugin: BunPlugin = {
   },
 };
 
+/**
+ * The Studio's page, script and stylesheet are bundled here, once, and replace
+ * sim/studio/assets.ts in the binary: no bundler, CDN or network at run time.
+ */
+export async function studioAssetsPlugin(): Promise<BunPlugin> {
+  const assets = await buildStudioAssets();
+  return {
+    name: 'studio-assets',
+    setup(build) {
+      build.onLoad({ filter: /sim[\\/]studio[\\/]assets\.ts$/ }, () => ({
+        loader: 'ts',
+        contents: `const assets = ${JSON.stringify(assets)};\nexport function studioAssets() { return Promise.resolve(assets); }\n`,
+      }));
+    },
+  };
+}
+
 export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Promise<string> {
   mkdirSync(resolve(outfile, '..'), { recursive: true });
   const result = await Bun.build({
@@ -37,7 +55,7 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Pro
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
-    plugins: [transformersCompilePlugin],
+    plugins: [transformersCompilePlugin, await studioAssetsPlugin()],
     minify: true,
     sourcemap: 'linked',
     bytecode: true,

@@ -16,6 +16,8 @@ const ARTIFACTS = join(import.meta.dir, '../../test-artifacts/studio');
 const KEY_A = 'sk-studio-org-a';
 const KEY_B = 'sk-studio-org-b';
 const haveBrowser = existsSync(CHROMIUM);
+// .ci/run installs Chromium and sets this: there, a missing browser is a failure, not a skip.
+if (!haveBrowser && process.env.SYNTH_RL_REQUIRE_BROWSER === '1') throw new Error(`no Chromium at ${CHROMIUM}; the Studio browser tests need it`);
 if (!haveBrowser) console.warn(`studio browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
 let sim: Simulator;
