@@ -10,6 +10,7 @@ import { EventBus } from './backend/bus.ts';
 import { Faults, type FaultSpec } from './backend/faults.ts';
 import { SealedKeys } from './backend/keys.ts';
 import { ReplayTrainer } from './backend/replay.ts';
+import { JobMetricFiles } from './backend/job-metric-files.ts';
 import { JobRunner } from './backend/runner.ts';
 import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
@@ -143,6 +144,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
   });
+  const metricFiles = new JobMetricFiles(jobsDir, store, bus);
   const recovered = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
   const checkpoints = checkpointResolver(store);
@@ -225,6 +227,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await runner.shutdown();
       await server.stop(true);
       await checkpoints.close();
+      metricFiles.closeAll();
       abandon();
     },
   };

@@ -33,7 +33,7 @@ function kindQuery(c: Context<Env>, fallback: RolloutKind | undefined): RolloutK
   return detail(422, `query parameter kind must be "train" or "eval", got ${JSON.stringify(raw)}`);
 }
 
-function pathInt(c: Context<Env>, name: string, raw: string | undefined): number | Response {
+function pathInt(name: string, raw: string | undefined): number | Response {
   const text = raw ?? '';
   if (!/^\d{1,9}$/.test(text)) return detail(422, `path parameter ${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
   return Number.parseInt(text, 10);
@@ -132,16 +132,17 @@ export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefine
   const episode = (c: Context<Env>): { job: JobRow; ep: RecordedEpisode; entry: IndexEntry | undefined } | Response => {
     const job = ownJob(c);
     if (job instanceof Response) return job;
-    const kind = kindQuery(c, 'train');
-    if (kind instanceof Response) return kind;
-    const it = pathInt(c, 'iteration', c.req.param('iteration'));
+    const given = kindQuery(c, 'train');
+    if (given instanceof Response) return given;
+    const kind = given ?? 'train';
+    const it = pathInt('iteration', c.req.param('iteration'));
     if (it instanceof Response) return it;
-    const group = pathInt(c, 'group', c.req.param('group'));
+    const group = pathInt('group', c.req.param('group'));
     if (group instanceof Response) return group;
-    const index = pathInt(c, 'index', c.req.param('index'));
+    const index = pathInt('index', c.req.param('index'));
     if (index instanceof Response) return index;
     const dir = dirOf(job);
-    const ep = dir === undefined ? undefined : readEpisode(dir, kind as RolloutKind, it, group, index);
+    const ep = dir === undefined ? undefined : readEpisode(dir, kind, it, group, index);
     if (dir === undefined || ep === undefined) {
       return detail(404, `no recorded ${kind} rollout at iteration ${it}, group ${group}, index ${index} of job ${job.id} (only [sim] record_rollouts_per_iteration episodes per iteration are recorded)`);
     }
@@ -154,6 +155,8 @@ export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefine
   });
 
   api.get('/rl/jobs/:id/rollouts/:iteration/:group/:index/frames/:frame', (c) => {
+    const found = episode(c);
+    if (found instanceof Response) return found;
     const name = c.req.param('frame');
     const m = /^(\d{1,6})\.png$/.exec(name);
     if (m === null) return detail(422, `frame must be <step>.png with a non-negative step, got ${JSON.stringify(name)}`);
@@ -161,8 +164,6 @@ export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefine
     if (scale instanceof Response) return scale;
     const area = c.req.query('area') ?? 'full';
     if (area !== 'full' && area !== 'view') return detail(422, `query parameter area must be "full" or "view", got ${JSON.stringify(area)}`);
-    const found = episode(c);
-    if (found instanceof Response) return found;
     const step = Number.parseInt(m[1] as string, 10);
     if (step > found.ep.steps.length) return detail(404, `frame ${step} out of range: the episode has frames 0..${found.ep.steps.length}`);
     const env = replayTo(found.ep, step);

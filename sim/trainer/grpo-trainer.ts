@@ -14,7 +14,7 @@ import { WorkerEngine, type PolicyEngine } from './engine.ts';
 import { computeAdvantages, std } from './grpo.ts';
 import { JobPolicy } from './job-policy.ts';
 import type { TrainSequence } from './protocol.ts';
-import { jobRecorder, type EpisodeInput, type RolloutKind } from './rollout-record.ts';
+import { evalEpisodes, jobRecorder, trainEpisodes } from './rollout-record.ts';
 import { rolloutReward, runRollouts, type RolloutSpec, type RolloutTarget } from './rollouts.ts';
 import { grpoSettings, type GrpoSettings } from './settings.ts';
 
@@ -71,11 +71,7 @@ export class GrpoTrainer implements Trainer {
         num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl,
       });
       ctx.setPhase('training');
-      const recorder = jobRecorder(this.opts.jobsDir, job.id, s, tok);
-      const record = (kind: RolloutKind, iteration: number, episodes: EpisodeInput[]) => {
-        const failure = recorder?.record(kind, iteration, episodes);
-        if (failure !== undefined) void ctx.emit('rl.rollouts.not_recorded', failure, { iteration, kind }, 'warning').catch(() => {});
-      };
+      const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));
       const target: RolloutTarget = {
         taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
@@ -98,10 +94,7 @@ export class GrpoTrainer implements Trainer {
         const results = await withProgress(`evaluation at iteration ${iteration}`, iteration, specs);
         const turns = specs.map((spec) => policy.take(spec.traceId));
         const rewards = results.map((r) => rolloutReward(r, s.reward));
-        record('eval', iteration, specs.map((spec, i) => ({
-          group: Math.floor(i / s.evalRolloutsPerSeed), index: i % s.evalRolloutsPerSeed, seed: spec.seed, reward: rewards[i] as number,
-          advantage: null, result: results[i] as RolloutResponse, turns: turns[i] ?? [],
-        })));
+        record('eval', iteration, evalEpisodes(specs, s.evalRolloutsPerSeed, results, turns, rewards));
         return { mean: mean(rewards), std: std(rewards), n: rewards.length, achievements: achievementRates(results) };
       };
 
@@ -131,10 +124,7 @@ export class GrpoTrainer implements Trainer {
         const rewards = results.map((r) => rolloutReward(r, s.reward));
         const adv = computeAdvantages(rewards, groups, s.scaleRewards);
         const turns = specs.map((spec) => policy.take(spec.traceId));
-        record('train', it, specs.map((spec, i) => ({
-          group: groups[i] as number, index: i % s.groupSize, seed: spec.seed, reward: rewards[i] as number,
-          advantage: adv.advantages[i] as number, result: results[i] as RolloutResponse, turns: turns[i] ?? [],
-        })));
+        record('train', it, trainEpisodes(specs, groups, s.groupSize, results, turns, rewards, adv.advantages));
         const sequences: TrainSequence[] = [];
         specs.forEach((_spec, i) => {
           if (s.skipZeroVarianceGroups && adv.zeroStdGroups.has(groups[i] as number)) return;

@@ -206,14 +206,43 @@ export function readEpisode(dir: string, kind: RolloutKind, iteration: number, g
   return file.episodes.find((e) => e.group === group && e.index === index);
 }
 
-/** The recorder a GRPO job writes with, or undefined when the simulator keeps no job files. */
+/** A training batch as the trainer holds it: spec i is rollout i % groupSize of group groups[i]. */
+export function trainEpisodes(
+  specs: readonly { seed: number }[], groups: readonly number[], groupSize: number, results: readonly RolloutResponse[],
+  turns: readonly (readonly Turn[])[], rewards: readonly number[], advantages: ArrayLike<number>,
+): EpisodeInput[] {
+  return specs.map((spec, i) => ({
+    group: groups[i] as number, index: i % groupSize, seed: spec.seed, reward: rewards[i] as number,
+    advantage: advantages[i] as number, result: results[i] as RolloutResponse, turns: turns[i] ?? [],
+  }));
+}
+
+/** An evaluation: spec i is rollout i % perSeed of eval seed number floor(i / perSeed); no advantages. */
+export function evalEpisodes(
+  specs: readonly { seed: number }[], perSeed: number, results: readonly RolloutResponse[], turns: readonly (readonly Turn[])[], rewards: readonly number[],
+): EpisodeInput[] {
+  return specs.map((spec, i) => ({
+    group: Math.floor(i / perSeed), index: i % perSeed, seed: spec.seed, reward: rewards[i] as number,
+    advantage: null, result: results[i] as RolloutResponse, turns: turns[i] ?? [],
+  }));
+}
+
+/**
+ * How a GRPO job records its batches: a no-op when the simulator keeps no job files; a failure to
+ * write goes to `warn` (the trainer makes it a warning event) and training goes on.
+ */
 export function jobRecorder(
   jobsDir: string | undefined, jobId: string, s: { recordRollouts: number; preset: string; maxStepsPerEpisode: number },
   tok: { decode(ids: number[]): string; actionName(id: number): string | undefined },
-): RolloutRecorder | undefined {
-  if (jobsDir === undefined) return undefined;
-  return new RolloutRecorder(rolloutsDir(jobsDir, jobId), {
+  warn: (message: string, data: Record<string, unknown>) => void,
+): (kind: RolloutKind, iteration: number, episodes: EpisodeInput[]) => void {
+  if (jobsDir === undefined) return () => {};
+  const recorder = new RolloutRecorder(rolloutsDir(jobsDir, jobId), {
     perIteration: s.recordRollouts, preset: s.preset, maxStepsPerEpisode: s.maxStepsPerEpisode,
     decode: (ids) => tok.decode(ids), actionName: (id) => tok.actionName(id),
   });
+  return (kind, iteration, episodes) => {
+    const failure = recorder.record(kind, iteration, episodes);
+    if (failure !== undefined) warn(failure, { iteration, kind });
+  };
 }

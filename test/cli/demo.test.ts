@@ -1,10 +1,14 @@
 import { expect, test } from 'bun:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cli, tempDir } from '../helpers/cli.ts';
 import { startServer, stopServer } from '../helpers/process.ts';
+import { readTfevents } from '../helpers/tfevents-reader.ts';
 
-// One run covers the whole demo and --keep (the simulator and the Studio stay up until SIGTERM).
-test('demo: simulator, env key, training job, reward curve, chat through the backend and offline; --keep leaves the Studio up', async () => {
-  const p = await startServer(['demo', '--iterations', '2', '--keep'], { cwd: tempDir(), timeoutMs: 110_000 });
+// One run covers the whole demo, its metric files, and --keep (the simulator and the Studio stay up until SIGTERM).
+test('demo: simulator, env key, training job, reward curve, chat through the backend and offline; metric files; --keep leaves the Studio up', async () => {
+  const cwd = tempDir();
+  const p = await startServer(['demo', '--iterations', '2', '--metrics-jsonl', 'm.jsonl', '--tensorboard', 'tb', '--keep'], { cwd, timeoutMs: 110_000 });
   const out = p.banner;
   try {
     for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward ', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
@@ -23,7 +27,13 @@ test('demo: simulator, env key, training job, reward curve, chat through the bac
   } finally {
     expect(await stopServer(p)).toBe(0);
   }
-  expect(await new Response(p.proc.stderr).text()).toBe('stopping the simulator…\n');
+  // The one note: where the metric files go (resolved against the caller's folder, not the demo's); then the stop.
+  const err = await new Response(p.proc.stderr).text();
+  expect(err).toMatch(new RegExp(`^note: writing metrics to ${join(cwd, 'm.jsonl')} and ${join(cwd, 'tb')}/events\\.out\\.tfevents\\.job_\\w+\\.synth-rl\\nstopping the simulator…\\n$`));
+  expect(readFileSync(join(cwd, 'm.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step)).toEqual([1, 2]);
+  const tb = readdirSync(join(cwd, 'tb'));
+  expect(tb.length).toBe(1);
+  expect(readTfevents(join(cwd, 'tb', tb[0] as string)).code).toBe(0);
 }, 120_000);
 
 test('demo rejects a silly iteration count', async () => {

@@ -1,11 +1,14 @@
 // Recorded rollouts of a GRPO job through the backend's /api routes: the index, one episode step
 // by step, its frames (replayed Crafter), bounds on every parameter, and isolation between orgs.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../../sim/server.ts';
 import { runTinyGrpoJob } from '../../e2e/grpo-job.ts';
+import { tfeventsName } from '../../../src/metrics/files.ts';
+import { viewerTag } from '../../../src/metrics/names.ts';
 import { tempDir } from '../../helpers/cli.ts';
+import { readTfevents, scalarLines } from '../../helpers/tfevents-reader.ts';
 
 const KEY = 'sk-rollouts-a';
 const OTHER = 'sk-rollouts-b';
@@ -119,7 +122,7 @@ describe('recorded rollouts', () => {
   });
 
   test('another org\'s key gets 404 on every rollout route', async () => {
-    for (const path of [`/api/rl/jobs/${jobId}/rollouts`, `/api/rl/jobs/${jobId}/rollouts/1/0/0`, `/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/0.png`]) {
+    for (const path of [`/api/rl/jobs/${jobId}/rollouts`, `/api/rl/jobs/${jobId}/rollouts/1/0/0`, `/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/0.png`, `/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/x.png?scale=0`]) {
       const res = await getJson<{ detail: string }>(path, OTHER);
       expect(res.status).toBe(404);
       expect(res.body.detail).toContain('not found');
@@ -158,5 +161,20 @@ describe('recorded rollouts', () => {
     expect(next.body.next_after_iteration).toBeNull();
     const evals = await getJson<IndexBody>(`/api/rl/jobs/${jobId}/rollouts?kind=eval`);
     expect(evals.body.iterations.map((e) => e.iteration)).toEqual([0, 2]);
+  });
+});
+
+describe('the simulator\'s metric files for its own jobs', () => {
+  test('metrics.jsonl and the TensorBoard events in the state dir hold every point the API serves', async () => {
+    const { body } = await getJson<{ points: { name: string; value: number; step: number }[] }>(`/api/rl/jobs/${jobId}/metrics?limit=5000`);
+    expect(body.points.length).toBeGreaterThan(20);
+    const dir = join(stateDir, 'jobs', jobId);
+    const r = readTfevents(join(dir, 'tensorboard', tfeventsName(jobId)));
+    expect(r.code).toBe(0);
+    expect(scalarLines(r.events).sort()).toEqual(body.points.map((p) => `${p.step} ${viewerTag(p.name)} ${Math.fround(p.value)}`).sort());
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(lines.map((l) => l.step)).toEqual([1, 2]);
+    for (const p of body.points) expect({ name: p.name, value: lines.find((l) => l.step === p.step)?.[viewerTag(p.name)] }).toEqual({ name: p.name, value: p.value });
+    expect(Object.keys(lines[1] ?? {})).toEqual(expect.arrayContaining(['train/reward', 'eval/reward', 'loss/kl', 'loss/entropy', 'loss/grad_norm', 'loss/policy']));
   });
 });

@@ -7,7 +7,7 @@ import type { RolloutResponse, RolloutStep } from '../../../src/api/taskapp.ts';
 import { CrafterEnv, textObservation } from '../../../sim/crafter/index.ts';
 import { ACTION_NAMES } from '../../../sim/crafter/constants.ts';
 import { DEFAULT_RECORD_ROLLOUTS } from '../../../sim/trainer/settings.ts';
-import { readEpisode, readIndex, RolloutRecorder, type EpisodeInput, type RecorderOptions } from '../../../sim/trainer/rollout-record.ts';
+import { jobRecorder, readEpisode, readIndex, rolloutsDir, RolloutRecorder, trainEpisodes, type EpisodeInput, type RecorderOptions } from '../../../sim/trainer/rollout-record.ts';
 import { tempDir } from '../../helpers/cli.ts';
 
 const opts = (perIteration: number): RecorderOptions => ({
@@ -84,4 +84,21 @@ test('a rewritten iteration (resumed job) replaces the earlier line; a torn last
 test('a failure to write is returned, not thrown', () => {
   const file = join(tempDir({ f: 'x' }), 'f');
   expect(new RolloutRecorder(join(file, 'sub'), opts(1)).record('train', 1, [episode(1, 0, 0, 1)])).toContain('not recorded');
+});
+
+test('jobRecorder: a no-op without a jobs dir; a write failure is a warning and training goes on', () => {
+  const settings = { recordRollouts: 2, preset: 'micro', maxStepsPerEpisode: 10 };
+  const tok = { decode: () => '', actionName: (id: number) => ACTION_NAMES[id] };
+  const warnings: [string, Record<string, unknown>][] = [];
+  const warn = (m: string, d: Record<string, unknown>) => void warnings.push([m, d]);
+  jobRecorder(undefined, 'job_1', settings, tok, warn)('train', 1, [episode(1, 0, 0, 1)]);
+  const blocked = tempDir({ job_1: 'a file where the folder should be' });
+  jobRecorder(blocked, 'job_1', settings, tok, warn)('train', 3, [episode(1, 0, 0, 1)]);
+  expect(warnings.length).toBe(1);
+  expect(warnings[0]?.[1]).toEqual({ iteration: 3, kind: 'train' });
+  const ok = tempDir();
+  const e = episode(4, 0, 0, 2);
+  jobRecorder(ok, 'job_2', settings, tok, warn)('train', 1, trainEpisodes([{ seed: 4 }, { seed: 4 }], [0, 0], 2, [e.result, e.result], [e.turns, e.turns], [1, 0], [0.5, -0.5]));
+  expect(readEpisode(rolloutsDir(ok, 'job_2'), 'train', 1, 0, 1)).toMatchObject({ seed: 4, reward: 0, advantage: -0.5 });
+  expect(warnings.length).toBe(1);
 });
