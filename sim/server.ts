@@ -77,7 +77,7 @@ export interface Simulator {
   generatedTaskAppKey: boolean;
   /** The Studio (web dashboard) on this port. */
   studioUrl: string;
-  /** A one-time sign-in URL for the Studio (the first API key's session); each call makes a new one. */
+  /** A one-time sign-in URL for the Studio (the first API key's session; each call retires the last), or the plain URL when no key is known. */
   studioLoginUrl(): string;
   stop(): Promise<void>;
 }
@@ -219,7 +219,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     taskApp,
     generatedTaskAppKey,
     studioUrl: `${url}/studio/`,
-    studioLoginUrl: () => `${url}/studio/?token=${sessions.issueLoginToken() ?? ''}`,
+    studioLoginUrl: () => {
+      // Without a key in plaintext (none given, none on file) the page asks for one instead.
+      const token = sessions.issueLoginToken();
+      return token === undefined ? `${url}/studio/` : `${url}/studio/?token=${token}`;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -227,23 +227,29 @@ function episodePath(c: Context<Env>): string | Response {
 
 interface ToolArgs { actions?: unknown; reasoning?: unknown }
 
-/** Samples the checkpoint `samples` times on one observation: how often each action comes first. */
+/** The action list and log-probabilities of one chat completion (interact tool call or JSON content). */
+function readSample(answer: Record<string, unknown>): { actions: string[]; logprobs: number[]; reasoning: string } {
+  const choice = (answer.choices as { message?: { tool_calls?: { function?: { arguments?: string } }[]; content?: string }; logprobs?: { content?: { token: string; logprob: number }[] } }[] | undefined)?.[0];
+  let args: ToolArgs = {};
+  try {
+    args = JSON.parse(choice?.message?.tool_calls?.[0]?.function?.arguments ?? choice?.message?.content ?? '{}') as ToolArgs;
+  } catch { /* a model may answer with free text: no actions */ }
+  const actions = Array.isArray(args.actions) ? args.actions.map(String) : [];
+  const logprobs = choice?.logprobs?.content?.map((t) => t.logprob) ?? [];
+  return { actions, logprobs, reasoning: typeof args.reasoning === 'string' ? args.reasoning : '' };
+}
+
+/**
+ * The checkpoint's choice (greedy, temperature 0) and how its first action is distributed over
+ * `samples` answers at the given temperature.
+ */
 async function playground(client: BackendClient, req: z.infer<typeof PLAYGROUND>): Promise<unknown> {
-  const base = buildPolicyRequest(req.model, req.observation ?? '', { temperature: req.temperature, logprobs: true });
-  const body = req.messages !== undefined && req.messages.length > 0 ? { ...base, messages: req.messages } : base;
-  const answers = await Promise.all(Array.from({ length: req.samples }, () => client.http.json<Record<string, unknown>>({
-    method: 'POST', path: '/v1/chat/completions', json: body, retry: false, timeoutMs: 60_000,
-  })));
-  const samples = answers.map((a) => {
-    const choice = (a.choices as { message?: { tool_calls?: { function?: { arguments?: string } }[]; content?: string }; logprobs?: { content?: { token: string; logprob: number }[] } }[] | undefined)?.[0];
-    let args: ToolArgs = {};
-    try {
-      args = JSON.parse(choice?.message?.tool_calls?.[0]?.function?.arguments ?? choice?.message?.content ?? '{}') as ToolArgs;
-    } catch { /* a model may answer with free text: no actions */ }
-    const actions = Array.isArray(args.actions) ? args.actions.map(String) : [];
-    const logprobs = choice?.logprobs?.content?.map((t) => t.logprob) ?? [];
-    return { actions, logprobs, reasoning: typeof args.reasoning === 'string' ? args.reasoning : '' };
-  });
+  const ask = (temperature: number) => {
+    const base = buildPolicyRequest(req.model, req.observation ?? '', { temperature, logprobs: true });
+    const body = req.messages !== undefined && req.messages.length > 0 ? { ...base, messages: req.messages } : base;
+    return client.http.json<Record<string, unknown>>({ method: 'POST', path: '/v1/chat/completions', json: body, retry: false, timeoutMs: 60_000 }).then(readSample);
+  };
+  const [choice, ...samples] = await Promise.all([ask(0), ...Array.from({ length: req.samples }, () => ask(req.temperature))]);
   const counts = new Map<string, { count: number; logprob: number }>();
   for (const s of samples) {
     const a = s.actions[0] ?? '(no action)';
@@ -253,5 +259,5 @@ async function playground(client: BackendClient, req: z.infer<typeof PLAYGROUND>
   }
   const distribution = [...counts.entries()].sort((x, y) => y[1].count - x[1].count)
     .map(([action, e]) => ({ action, count: e.count, share: e.count / samples.length, logprob: Number.isFinite(e.logprob) ? e.logprob : null }));
-  return { model: req.model, temperature: req.temperature, choice: samples[0], distribution, samples };
+  return { model: req.model, temperature: req.temperature, choice, distribution, samples };
 }

@@ -7,17 +7,17 @@ import type { Page } from '../main.ts';
 import { PLAYGROUND_STEP_KEY } from './rollouts.ts';
 
 interface Sample { actions: string[]; logprobs: number[]; reasoning: string }
-interface Answer { model: string; choice: Sample | undefined; distribution: { action: string; count: number; share: number; logprob: number | null }[]; samples: Sample[] }
+interface Answer { model: string; temperature: number; choice: Sample | undefined; distribution: { action: string; count: number; share: number; logprob: number | null }[]; samples: Sample[] }
 
 const EXAMPLE = 'You see: grass (left), tree (up 1), water (right 2).\nInventory: empty.\nAchievements so far: none.';
 
 function result(a: Answer): HTMLElement {
   const c = a.choice;
   return h('div', { class: 'stack', id: 'playground-result' },
-    h('section', { class: 'card' }, h('h3', {}, 'Choice'),
+    h('section', { class: 'card' }, h('h3', {}, 'Choice (greedy)'),
       c ? h('div', {}, h('div', { class: 'chips', id: 'choice' }, c.actions.map((x, i) => h('span', { class: 'chip' }, x, h('small', {}, ` ${fmtNum(c.logprobs[i] ?? null)}`)))),
         c.reasoning ? h('p', { class: 'muted small' }, c.reasoning) : null) : h('p', { class: 'muted' }, 'no action returned')),
-    h('section', { class: 'card' }, h('h3', {}, `First action over ${a.samples.length} samples`),
+    h('section', { class: 'card' }, h('h3', {}, `First action over ${a.samples.length} samples at temperature ${a.temperature}`),
       h('div', { class: 'dist', id: 'distribution' }, a.distribution.map((d) => h('div', { class: 'dist-row' },
         h('code', {}, d.action), h('div', { class: 'bar' }, h('span', { style: `width:${(100 * d.share).toFixed(1)}%` })),
         h('span', { class: 'small share' }, `${(100 * d.share).toFixed(0)}%`), h('span', { class: 'muted small' }, d.logprob === null ? '' : `logp ${fmtNum(d.logprob)}`))))));
