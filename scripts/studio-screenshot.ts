@@ -24,8 +24,8 @@ try {
   const envKey = sim.taskApp?.taskApp.environmentApiKey as string;
   await api('/v1/env-keys', { name: 'ENVIRONMENT_API_KEY', ciphertext_b64: encodeBase64(seal(new TextEncoder().encode(envKey), decodeBase64Strict(public_key) as Uint8Array)) });
   const config = {
-    training: { num_epochs: 1, iterations_per_epoch: 20 }, trainer: { batch_size: 4, group_size: 8 }, env: { max_steps_per_episode: 10 },
-    evaluation: { seeds: Array.from({ length: 16 }, (_, i) => i), rollouts_per_seed: 2, every_n_iters: 5 }, checkpoint: { interval: 10 },
+    training: { num_epochs: 1, iterations_per_epoch: 12 }, trainer: { batch_size: 4, group_size: 8 }, env: { max_steps_per_episode: 10 },
+    evaluation: { seeds: Array.from({ length: 16 }, (_, i) => i), rollouts_per_seed: 1, every_n_iters: 3 }, checkpoint: { interval: 6 },
     hyperparams: { loss_type: 'dapo', scale_rewards: 'group' }, sim: { trainer: 'grpo', preset: 'micro', seed: 0 },
   };
   const { job_id } = await api<{ job_id: string }>('/rl/jobs', { job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: sim.taskApp?.url, config } });
@@ -34,7 +34,8 @@ try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
   await page.goto(sim.studioLoginUrl());
   await page.goto(`${sim.url}/studio/#/job/${job_id}`);
-  await page.waitForSelector('#job-meta .pill.s-succeeded', { timeout: 600_000 });
+  await page.waitForSelector('#job-meta .pill:is(.s-succeeded, .s-failed, .s-cancelled)', { timeout: 1_800_000 });
+  console.log(`job ${job_id}: ${await page.locator('#job-meta .pill').textContent()}`);
   await page.waitForSelector('#checkpoints code');
   await page.fill('#event-filter', 'eval');
   await Bun.sleep(300);

@@ -8,7 +8,7 @@ import { readTfevents } from '../helpers/tfevents-reader.ts';
 // One run covers the whole demo, its metric files, and --keep (the simulator and the Studio stay up until SIGTERM).
 test('demo: simulator, env key, training job, reward curve, chat through the backend and offline; metric files; --keep leaves the Studio up', async () => {
   const cwd = tempDir();
-  const p = await startServer(['demo', '--iterations', '2', '--metrics-jsonl', 'm.jsonl', '--tensorboard', 'tb', '--keep'], { cwd, timeoutMs: 110_000 });
+  const p = await startServer(['demo', '--iterations', '2', '--metrics-jsonl', 'm.jsonl', '--tensorboard', 'tb', '--keep'], { cwd, timeoutMs: 280_000 });
   const out = p.banner;
   try {
     for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward ', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
@@ -34,7 +34,7 @@ test('demo: simulator, env key, training job, reward curve, chat through the bac
   const tb = readdirSync(join(cwd, 'tb'));
   expect(tb.length).toBe(1);
   expect(readTfevents(join(cwd, 'tb', tb[0] as string)).code).toBe(0);
-}, 120_000);
+}, 300_000);
 
 test('demo rejects a silly iteration count', async () => {
   const r = await cli(['demo', '--iterations', '0']);
