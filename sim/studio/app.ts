@@ -134,7 +134,15 @@ export function createStudioApp(opts: StudioOptions): Hono<Env> {
     return next();
   });
 
-  api.get('/jobs', (c) => upstream(c, async (client) => withRewardTrends(client, await getJson(client, '/rl/jobs', { limit: 200 }))));
+  api.get('/jobs', (c) => upstream(c, async (client) => {
+    try {
+      return await withRewardTrends(client, await getJson(client, '/rl/jobs', { limit: 200 }));
+    } catch (error) {
+      // A backend without a jobs listing: the page offers to open a job by id instead.
+      if (error instanceof HttpError && (error.status === 404 || error.status === 405)) return { jobs: [], listing: false };
+      throw error;
+    }
+  }));
   api.get('/jobs/:id', (c) => upstream(c, async (client) => {
     const job = await client.getJob(c.req.param('id'));
     return { ...job, config: redactConfig((job as { config?: unknown }).config ?? null) };

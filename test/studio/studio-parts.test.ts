@@ -51,3 +51,21 @@ test('an episode: steps with the sampled actions and their logprobs, frames = st
   expect(ep.steps[1]).toEqual({ decision: 0, observation: 'obs', prompt: '[BOS] map …', actions: [{ name: 'move_left', logprob: -0.1 }, { name: 'do', logprob: -2 }], action: 'do', reward: 1, achievements: ['collect_wood'], unlocked: ['collect_wood'] });
   expect(ep.group_advantages).toEqual([-0.7, 0.7]);
 });
+
+test('a backend without a jobs listing: the Studio answers an empty list that says so, and still opens jobs by id', async () => {
+  const { createStudioApp } = await import('../../sim/studio/app.ts');
+  const seen: string[] = [];
+  const backend = (async (input: string | URL | Request) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    seen.push(url.pathname);
+    if (url.pathname === '/api/learning/jobs/job_1') return Response.json({ job_id: 'job_1', status: 'running' });
+    return Response.json({ detail: 'Not Found' }, { status: 404 });
+  }) as typeof fetch;
+  const app = createStudioApp({ backendUrl: 'https://backend.example', fetch: backend, sessions: new StudioSessions(), label: 'prod', simulated: false });
+  const auth = { authorization: 'Bearer sk-prod' };
+  expect(await (await app.request('/api/jobs', { headers: auth })).json()).toEqual({ jobs: [], listing: false });
+  const job = await app.request('/api/jobs/job_1', { headers: auth });
+  expect(job.status).toBe(200);
+  expect(((await job.json()) as { status: string }).status).toBe('running');
+  expect(seen).toContain('/api/rl/jobs');
+});

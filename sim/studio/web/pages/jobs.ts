@@ -61,12 +61,16 @@ export const jobsPage: Page = async (main) => {
   const table = h('table', { class: 'jobs' },
     h('thead', {}, h('tr', {}, ...['', 'Job', 'Status', 'Model', 'Progress', 'Train reward', 'Started', 'Duration', 'Outcome'].map((t) => h('th', {}, t)))), tbody);
   const note = h('p', { class: 'muted small' });
-  clear(main, h('div', { class: 'page-head' }, h('h1', {}, 'Jobs'), compare), h('div', { class: 'card flush' }, table), note);
+  const byId = h('input', { id: 'open-job', placeholder: 'job_…', spellcheck: 'false', 'aria-label': 'job id' });
+  const open = h('form', { class: 'row' }, byId, h('button', { type: 'submit' }, 'Open job'));
+  open.addEventListener('submit', (ev) => { ev.preventDefault(); if (byId.value.trim()) location.hash = `#/job/${encodeURIComponent(byId.value.trim())}`; });
+  clear(main, h('div', { class: 'page-head' }, h('h1', {}, 'Jobs'), h('div', { class: 'actions' }, open, compare)), h('div', { class: 'card flush' }, table), note);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const load = async () => {
-    const { jobs } = await api<{ jobs: Job[] }>('/jobs');
-    clear(tbody, jobs.length ? jobs.map((j) => row(j, selected)) : h('tr', {}, h('td', { colspan: 9, class: 'muted empty' }, 'No jobs yet. Start one with synth-rl run --config-path … (or synth-rl demo).')));
+    const { jobs, listing } = await api<{ jobs: Job[]; listing?: boolean }>('/jobs');
+    const none = listing === false ? 'This backend does not list jobs: open one by its id above.' : 'No jobs yet. Start one with synth-rl run --config-path … (or synth-rl demo).';
+    clear(tbody, jobs.length ? jobs.map((j) => row(j, selected)) : h('tr', {}, h('td', { colspan: 9, class: 'muted empty' }, none)));
     note.textContent = `${jobs.length} job(s) · select two or more to compare`;
     if (!stopped) timer = setTimeout(() => void load().catch(() => {}), jobs.some(isActive) ? 2000 : 10_000);
   };
