@@ -8,7 +8,7 @@ import { Rng } from '../../../sim/crafter/rng.ts';
 import * as K from '../../../sim/model/cpu/kernels.ts';
 import { normal } from '../../../sim/model/init.ts';
 import { Arena } from '../../../sim/model/wasm/arena.ts';
-import { gemmScratchBytes } from '../../../sim/model/wasm/model.ts';
+import { gemmScratchBytes, matmul } from '../../../sim/model/wasm/module.ts';
 import { relErr } from '../../helpers/close.ts';
 
 const TOL = 1e-5;
@@ -48,11 +48,11 @@ describe('wasm matmul (gemm) against the reference', () => {
         const aMem = aT ? transpose(A, N, Kd) : A;
         const bMem = bT ? W : transpose(W, M, Kd); // B = Wᵀ [K,M]; bT=1 stores it as W [M,K]
         const [pa, pb, pbias, pcin, pout] = load(arena, aMem, bMem, bias, cin, new Float32Array(N * M));
-        const scratch = arena.alloc(gemmScratchBytes(Kd, M) / 4);
-        arena.k.gemm(pout as number, pcin as number, pbias as number, pa as number, aT, pb as number, bT, N, Kd, M, scratch);
+        const scratch = arena.alloc(gemmScratchBytes(N, Kd, M) / 4);
+        matmul(arena.k, pout as number, pcin as number, pbias as number, pa as number, aT === 1, pb as number, bT === 1, N, Kd, M, scratch);
         expect(relErr(read(arena, pout as number, N * M), want)).toBeLessThan(TOL);
         // no cin, no bias: plain product
-        arena.k.gemm(pout as number, 0, 0, pa as number, aT, pb as number, bT, N, Kd, M, scratch);
+        matmul(arena.k, pout as number, 0, 0, pa as number, aT === 1, pb as number, bT === 1, N, Kd, M, scratch);
         const plain = new Float32Array(N * M);
         K.matmulForward(plain, A, W, null, N, Kd, M);
         expect(relErr(read(arena, pout as number, N * M), plain)).toBeLessThan(TOL);
@@ -68,9 +68,9 @@ describe('wasm matmul (gemm) against the reference', () => {
     K.matmulBackward(dinp, dw, db, dout, inp, w, N, C, OC);
     const arena = new Arena();
     const [pinp, pw, pdout, pdinp, pdw, pdb] = load(arena, inp, w, dout, dinp0, dw0, db0) as [number, number, number, number, number, number];
-    const scratch = arena.alloc(Math.max(gemmScratchBytes(OC, C), gemmScratchBytes(N, C)) / 4);
-    arena.k.gemm(pdinp, pdinp, 0, pdout, 0, pw, 0, N, OC, C, scratch);
-    arena.k.gemm(pdw, pdw, 0, pdout, 1, pinp, 0, OC, N, C, scratch);
+    const scratch = arena.alloc(Math.max(gemmScratchBytes(N, OC, C), gemmScratchBytes(OC, N, C)) / 4);
+    matmul(arena.k, pdinp, pdinp, 0, pdout, false, pw, false, N, OC, C, scratch);
+    matmul(arena.k, pdw, pdw, 0, pdout, true, pinp, false, OC, N, C, scratch);
     arena.k.bias_backward(pdb, pdout, N, OC);
     expect(relErr(read(arena, pdinp, N * C), dinp)).toBeLessThan(TOL);
     expect(relErr(read(arena, pdw, OC * C), dw)).toBeLessThan(TOL);
