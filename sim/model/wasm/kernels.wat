@@ -227,10 +227,13 @@
   ;; e^x per lane (Cephes expf: range reduction by ln 2 in two parts, degree-5 polynomial, 2^n
   ;; through the exponent bits); within 2 ulp of the float64 result for x in [-87.3, 88.3],
   ;; inputs clamped there (e^x below that is < 1.2e-38, irrelevant next to 1 in a softmax).
+  ;; n = round(x·log2 e) by adding 1.5·2²³: the sum's low mantissa bits then hold n + 2²²,
+  ;; so 2^n's exponent bits come from one integer subtraction (no nearest/trunc_sat pair).
   (func $exp4 (param $x v128) (result v128)
-    (local $n v128) (local $y v128) (local $z v128)
+    (local $r v128) (local $n v128) (local $y v128) (local $z v128)
     (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $n (f32x4.sub (local.get $r) (f32x4.splat (f32.const 12582912))))
     (local.set $x (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
     (local.set $x (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
     (local.set $z (f32x4.mul (local.get $x) (local.get $x)))
@@ -241,46 +244,24 @@
     (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $x)) (f32x4.splat (f32.const 1.6666665459e-1))))
     (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $x)) (f32x4.splat (f32.const 5.0000001201e-1))))
     (local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (local.get $z)) (local.get $x)) (f32x4.splat (f32.const 1))))
-    (f32x4.mul (local.get $y)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    ;; bits(r) − bits(1.5·2²³) + 127 = n + 127, the biased exponent of 2^n
+    (f32x4.mul (local.get $y) (i32x4.shl (i32x4.sub (local.get $r) (i32x4.splat (i32.const 0x4B3FFF81))) (i32.const 23))))
 
   ;; Scalar e^x through the vector routine (tails of vector loops).
   (func $exp1 (param $x f32) (result f32)
     (f32x4.extract_lane 0 (call $exp4 (f32x4.splat (local.get $x)))))
 
   ;; ---- bias gradient: db[o] += Σ_n dout[n,o] ---------------------------------------------------
+  ;; Rows outer, so dout streams once in order (db stays in L1).
   (func (export "bias_backward") (param $db i32) (param $dout i32) (param $N i32) (param $OC i32)
-    (local $n i32) (local $o i32) (local $row i32) (local $acc v128) (local $s f32) (local $stride i32)
-    (local.set $stride (i32.shl (local.get $OC) (i32.const 2)))
-    (local.set $o (i32.const 0))
-    (block $vd (loop $vl
-      (br_if $vd (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $OC)))
-      (local.set $acc (v128.load (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2)))))
-      (local.set $row (i32.add (local.get $dout) (i32.shl (local.get $o) (i32.const 2))))
-      (local.set $n (local.get $N))
-      (block $nd (loop $nl
-        (br_if $nd (i32.eqz (local.get $n)))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $row))))
-        (local.set $row (i32.add (local.get $row) (local.get $stride)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $nl)))
-      (v128.store (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2))) (local.get $acc))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
-      (br $vl)))
-    (block $sd (loop $sl
-      (br_if $sd (i32.ge_s (local.get $o) (local.get $OC)))
-      (local.set $s (f32.load (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2)))))
-      (local.set $row (i32.add (local.get $dout) (i32.shl (local.get $o) (i32.const 2))))
-      (local.set $n (local.get $N))
-      (block $nd (loop $nl
-        (br_if $nd (i32.eqz (local.get $n)))
-        (local.set $s (f32.add (local.get $s) (f32.load (local.get $row))))
-        (local.set $row (i32.add (local.get $row) (local.get $stride)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $nl)))
-      (f32.store (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2))) (local.get $s))
-      (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $sl))))
+    (local $n i32) (local $row i32)
+    (local.set $row (local.get $dout))
+    (block $nd (loop $nl
+      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))
+      (call $addRow (local.get $db) (local.get $db) (local.get $row) (local.get $OC))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $OC) (i32.const 2))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))
 
   ;; ---- elementwise ------------------------------------------------------------------------------
   ;; out = a + b (out may alias a or b).
@@ -312,11 +293,29 @@
                      (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -0.07135481627159465)))))))))
 
   (func (export "gelu_forward") (param $out i32) (param $inp i32) (param $n i32)
-    (local $i i32)
+    (local $i i32) (local $x v128) (local $x2 v128) (local $t v128) (local $m v128) (local $y v128) (local $z v128)
     (local.set $n (i32.shl (local.get $n) (i32.const 2)))
     (block $vd (loop $vl
       (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (call $gelu4 (v128.load (i32.add (local.get $inp) (local.get $i)))))
+      (local.set $x (v128.load (i32.add (local.get $inp) (local.get $i))))
+      (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
+      ;; t = −2u, then e^t inline (the body of $exp4: a call per vector costs as much as the math)
+      (local.set $t (f32x4.mul (local.get $x) (f32x4.add (f32x4.splat (f32.const -1.5957691216057308))
+                                                         (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -0.07135481627159465))))))
+      (local.set $t (f32x4.min (f32x4.max (local.get $t) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
+      (local.set $m (f32x4.nearest (f32x4.mul (local.get $t) (f32x4.splat (f32.const 1.44269504088896341)))))
+      (local.set $t (f32x4.sub (local.get $t) (f32x4.mul (local.get $m) (f32x4.splat (f32.const 0.693359375)))))
+      (local.set $t (f32x4.sub (local.get $t) (f32x4.mul (local.get $m) (f32x4.splat (f32.const -2.12194440e-4)))))
+      (local.set $z (f32x4.mul (local.get $t) (local.get $t)))
+      (local.set $y (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $t)) (f32x4.splat (f32.const 1.3981999507e-3))))
+      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 8.3334519073e-3))))
+      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 4.1665795894e-2))))
+      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 1.6666665459e-1))))
+      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 5.0000001201e-1))))
+      (local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (local.get $z)) (local.get $t)) (f32x4.splat (f32.const 1))))
+      (local.set $y (f32x4.mul (local.get $y)
+        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $m)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.div (local.get $x) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $y))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $vl)))
     (block $sd (loop $sl
