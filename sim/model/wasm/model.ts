@@ -10,6 +10,7 @@ import type { ForwardResult, ScoreOptions } from '../gpt.ts';
 import { initParams } from '../init.ts';
 import { numParams, paramOffsets, PARAM_NAMES, validateConfig, type ModelConfig, type ParamName } from '../config.ts';
 import { Arena, Layout, type Region } from './arena.ts';
+import { attentionBackward, attentionForward, attentionScratchBytes } from './attention.ts';
 import { gemmScratchBytes, matmul } from './module.ts';
 import { logprobBackward32, logprobForward32, rowEntropy32 } from './logprob.ts';
 
@@ -24,7 +25,7 @@ interface Acts {
   sel: number; lnf: number; lnfMean: number; lnfRstd: number; logits: number; probs: number;
   // backward (one layer's worth, reused)
   dres: number; dln: number; dqkv: number; datty: number; dfch: number; dfchGelu: number;
-  dsel: number; dlnf: number; dlogits: number; attScratch: number; gemmScratch: number;
+  dsel: number; dlnf: number; dlogits: number; gemmScratch: number;
 }
 
 export class WasmGPT {
@@ -99,7 +100,7 @@ export class WasmGPT {
     const shapes: [number, number, number][] = [
       [BT, C, 4 * C], [BT, 4 * C, C], [4 * C, BT, C], [C, BT, 4 * C], [M, C, V], [M, V, C], [V, M, C],
     ];
-    const scratch = Math.max(...shapes.map(([n, kk, m]) => gemmScratchBytes(n, kk, m)));
+    const scratch = Math.max(attentionScratchBytes(T, C / NH), ...shapes.map(([n, kk, m]) => gemmScratchBytes(n, kk, m)));
     const rel: Acts = {
       B, T, M,
       tokens: al(BT), encoded: al(BT * C),
@@ -108,7 +109,7 @@ export class WasmGPT {
       fch: al(L * BT * 4 * C), fchGelu: al(L * BT * 4 * C), res3: al(L * BT * C),
       sel: al(M * C), lnf: al(M * C), lnfMean: al(M), lnfRstd: al(M), logits: al(M * V), probs: al(M * V),
       dres: al(BT * C), dln: al(BT * C), dqkv: al(BT * 3 * C), datty: al(BT * C), dfch: al(BT * 4 * C), dfchGelu: al(BT * 4 * C),
-      dsel: al(M * C), dlnf: al(M * C), dlogits: al(M * V), attScratch: al(T), gemmScratch: al(Math.ceil(scratch / 4)),
+      dsel: al(M * C), dlnf: al(M * C), dlogits: al(M * V), gemmScratch: al(Math.ceil(scratch / 4)),
     };
     this.region = this.arena.fit(this.region, lay.bytes);
     const base = this.region.ptr;
@@ -144,7 +145,7 @@ export class WasmGPT {
       const ln2 = at(a.ln2, BT * C), fch = at(a.fch, BT * 4 * C), fchGelu = at(a.fchGelu, BT * 4 * C), res3 = at(a.res3, BT * C);
       k.layernorm_forward(ln1, at(a.ln1Mean, BT), at(a.ln1Rstd, BT), resIn, at(p.ln1w, C), at(p.ln1b, C), BT, C);
       matmul(k, qkv, 0, at(p.qkvb, 3 * C), ln1, false, at(p.qkvw, 3 * C * C), true, BT, C, 3 * C, S);
-      k.attention_forward(atty, at(a.att, B * NH * T * T), qkv, B, T, C, NH);
+      attentionForward(k, atty, at(a.att, B * NH * T * T), qkv, B, T, C, NH, S);
       matmul(k, res2, resIn, at(p.attprojb, C), atty, false, at(p.attprojw, C * C), true, BT, C, C, S);
       k.layernorm_forward(ln2, at(a.ln2Mean, BT), at(a.ln2Rstd, BT), res2, at(p.ln2w, C), at(p.ln2b, C), BT, C);
       matmul(k, fch, 0, at(p.fcb, 4 * C), ln2, false, at(p.fcw, 4 * C * C), true, BT, C, 4 * C, S);
@@ -224,8 +225,7 @@ export class WasmGPT {
     matmul(k, a.datty, 0, 0, a.dres, false, at(p.attprojw, C * C), false, BT, C, C, S);
     matmul(k, at(g.attprojw, C * C), at(g.attprojw, C * C), 0, a.dres, true, atty, false, C, BT, C, S);
     k.bias_backward(at(g.attprojb, C), a.dres, BT, C);
-    this.arena.zero(a.dqkv, BT * 3 * C);
-    k.attention_backward(a.dqkv, a.datty, qkv, at(a.att, B * NH * T * T), a.attScratch, B, T, C, NH);
+    attentionBackward(k, a.dqkv, a.datty, qkv, at(a.att, B * NH * T * T), B, T, C, NH, S);
     // qkv = ln1·qkvwᵀ + b
     matmul(k, a.dln, 0, 0, a.dqkv, false, at(p.qkvw, 3 * C * C), false, BT, 3 * C, C, S);
     matmul(k, at(g.qkvw, 3 * C * C), at(g.qkvw, 3 * C * C), 0, a.dqkv, true, ln1, false, 3 * C, BT, C, S);

@@ -25,8 +25,8 @@ export interface KernelExports {
   encoder_backward(dwte: number, dwpe: number, dout: number, inp: number, B: number, T: number, C: number): void;
   layernorm_forward(out: number, mean: number, rstd: number, inp: number, w: number, b: number, N: number, C: number): void;
   layernorm_backward(dinp: number, dw: number, db: number, dout: number, inp: number, w: number, mean: number, rstd: number, N: number, C: number): void;
-  attention_forward(out: number, att: number, qkv: number, B: number, T: number, C: number, NH: number): void;
-  attention_backward(dqkv: number, dout: number, qkv: number, att: number, scratch: number, B: number, T: number, C: number, NH: number): void;
+  softmax_causal(att: number, T: number, scale: number): void;
+  softmax_causal_backward(d: number, P: number, T: number, scale: number): void;
   attention_decode(out: number, q: number, kc: number, vc: number, n: number, C: number, NH: number, scratch: number): void;
 }
 
