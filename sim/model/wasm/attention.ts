@@ -14,7 +14,7 @@ const UPPER_A = 3;
 
 /** Scratch bytes attentionBackward needs: dP (T·T) and the gemm's scratch for T×T·T×hs products. */
 export function attentionScratchBytes(T: number, hs: number): number {
-  return 4 * T * T + 128 + 4 * (T * T + T * Math.ceil(Math.max(T, hs) / 16) * 16);
+  return 4 * T * T + 128 + 4 * ((T + 1) * T + T * Math.ceil(Math.max(T, hs) / 16) * 16);
 }
 
 /** qkv[B,T,3C] → out[B,T,C]; att[B,NH,T,T] receives the softmax (causal half, plus a 0 past it). */

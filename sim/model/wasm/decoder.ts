@@ -131,7 +131,7 @@ export class WasmDecoder {
     }
     const lin = (out: number, cin: number, bias: number, inp: number, w: number, K: number, M: number) => {
       k.gemm_pack_b(b.packed, w, 1, K, K, M); // W stored [M,K]: out = inp·Wᵀ
-      k.gemm_packed(out, M, cin, bias, inp, K, b.packed, R, K, M, 0, b.tile);
+      k.gemm_packed(out, M, cin, bias, inp, K, 0, b.packed, R, K, M, 0, b.tile);
     };
     for (let l = 0; l < L; l++) {
       const at = (base: number, per: number) => base + 4 * l * per;
@@ -159,7 +159,7 @@ export class WasmDecoder {
     });
     k.layernorm_forward(b.lnLast, b.mean, b.rstd, b.last, p.lnfw, p.lnfb, items.length, C);
     k.gemm_pack_b(b.packed, p.wte, 1, C, C, V);
-    k.gemm_packed(b.logits, V, 0, 0, b.lnLast, C, b.packed, items.length, C, V, 0, b.tile);
+    k.gemm_packed(b.logits, V, 0, 0, b.lnLast, C, 0, b.packed, items.length, C, V, 0, b.tile);
     return Float32Array.from(m.arena.view(b.logits, items.length * V));
   }
 }

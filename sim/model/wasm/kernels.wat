@@ -58,28 +58,44 @@
       (local.set $m0 (i32.add (local.get $m0) (i32.const 16)))
       (br $cols))))
 
-  ;; dst[N,K] row-major = A(n,k) read through strides (a transposed A made contiguous along k).
-  (func $rowMajor (param $dst i32) (param $a i32) (param $san i32) (param $sak i32) (param $N i32) (param $K i32)
-    (local $n i32) (local $k i32) (local $src i32)
+  ;; A read across rows (sak ≠ 1, e.g. doutᵀ in dW = doutᵀ·inp) is packed as row pairs:
+  ;; dst[n/2][k][n mod 2] = A(n,k), zero for a missing last row, so the micro-kernel reads both
+  ;; rows of a pair from one 8-byte step. Pair by pair, writes are sequential; when the two rows
+  ;; are adjacent in memory (san = 1: a transposed operand) each k is one 8-byte load.
+  (func $packPairs (param $dst i32) (param $a i32) (param $san i32) (param $sak i32) (param $N i32) (param $K i32)
+    (local $n i32) (local $k i32) (local $src i32) (local $full i32)
     (local.set $san (i32.shl (local.get $san) (i32.const 2)))
     (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
     (block $nd (loop $nl
       (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))
       (local.set $src (i32.add (local.get $a) (i32.mul (local.get $n) (local.get $san))))
+      (local.set $full (i32.lt_s (i32.add (local.get $n) (i32.const 1)) (local.get $N)))
       (local.set $k (local.get $K))
-      (block $kd (loop $kl
-        (br_if $kd (i32.eqz (local.get $k)))
-        (f32.store (local.get $dst) (f32.load (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-        (local.set $src (i32.add (local.get $src) (local.get $sak)))
-        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-        (br $kl)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (if (i32.and (local.get $full) (i32.eq (local.get $san) (i32.const 4)))
+        (then
+          (block $kd (loop $kl
+            (br_if $kd (i32.eqz (local.get $k)))
+            (i64.store (local.get $dst) (i64.load (local.get $src)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $src (i32.add (local.get $src) (local.get $sak)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl))))
+        (else
+          (block $kd (loop $kl
+            (br_if $kd (i32.eqz (local.get $k)))
+            (f32.store (local.get $dst) (f32.load (local.get $src)))
+            (f32.store offset=4 (local.get $dst)
+              (select (f32.load (i32.add (local.get $src) (select (local.get $san) (i32.const 0) (local.get $full)))) (f32.const 0) (local.get $full)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $src (i32.add (local.get $src) (local.get $sak)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl)))))
+      (local.set $n (i32.add (local.get $n) (i32.const 2)))
       (br $nl))))
 
-  ;; Scratch bytes gemm needs: B panels (K × M rounded up to 16), row-major A (N × K), a tile.
+  ;; Scratch bytes gemm needs: B panels (K × M rounded up to 16), A pairs ((N + 1) × K), a tile.
   (func (export "gemm_scratch") (param $N i32) (param $K i32) (param $M i32) (result i32)
-    (i32.add (i32.const 128) (i32.shl (i32.add (i32.mul (local.get $N) (local.get $K))
+    (i32.add (i32.const 128) (i32.shl (i32.add (i32.mul (i32.add (local.get $N) (i32.const 1)) (local.get $K))
       (i32.mul (local.get $K) (i32.and (i32.add (local.get $M) (i32.const 15)) (i32.const -16)))) (i32.const 2))))
 
   ;; A partial tile (rows ≥ N or columns ≥ M cut off): from `tile` (2 × 16) element by element.
@@ -105,18 +121,19 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; out = cin + bias + A·B with B already packed by gemm_pack_b (the decoder packs its weights
-  ;; once per parameter version). A must be contiguous along k (sak = 1).
+  ;; out = cin + bias + A·B with B already packed by gemm_pack_b. A is contiguous along k
+  ;; (row stride san), or packed in row pairs by $packPairs when pairs = 1.
   (func $gemmPacked (export "gemm_packed") (param $out i32) (param $ldo i32) (param $cin i32) (param $bias i32)
-                        (param $a i32) (param $san i32) (param $pb i32)
+                        (param $a i32) (param $san i32) (param $pairs i32) (param $pb i32)
                         (param $N i32) (param $K i32) (param $M i32) (param $mode i32) (param $tile i32)
     (local $n0 i32) (local $m0 i32) (local $k i32) (local $kb i32) (local $ke i32) (local $bp i32)
-    (local $p0 i32) (local $p1 i32) (local $o i32) (local $q i32) (local $x v128)
+    (local $p0 i32) (local $p1 i32) (local $o i32) (local $q i32) (local $x v128) (local $kstep i32)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
     (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
     (local.set $san (i32.shl (local.get $san) (i32.const 2)))
     (local.set $ldo (i32.shl (local.get $ldo) (i32.const 2)))
+    (local.set $kstep (select (i32.const 8) (i32.const 4) (local.get $pairs)))
     ;; Panels outer: one B panel (16 columns × K) stays in L1 while every row pair streams by.
     (block $jd (loop $jl
       (br_if $jd (i32.ge_s (local.get $m0) (local.get $M)))
@@ -128,9 +145,14 @@
           (local.set $kb (select (local.get $n0) (i32.const 0) (i32.eq (local.get $mode) (i32.const 3))))
           (local.set $ke (select (select (local.get $K) (i32.add (local.get $n0) (i32.const 2)) (i32.lt_s (local.get $K) (i32.add (local.get $n0) (i32.const 2))))
                                  (local.get $K) (i32.eq (local.get $mode) (i32.const 2))))
-          (local.set $p0 (i32.add (i32.add (local.get $a) (i32.mul (local.get $n0) (local.get $san))) (i32.shl (local.get $kb) (i32.const 2))))
-          ;; The last row of an odd N: row 1 repeats row 0 and is not stored.
-          (local.set $p1 (select (i32.add (local.get $p0) (local.get $san)) (local.get $p0) (i32.lt_s (i32.add (local.get $n0) (i32.const 1)) (local.get $N))))
+          (if (local.get $pairs)
+            (then
+              (local.set $p0 (i32.add (i32.add (local.get $a) (i32.shl (i32.mul (local.get $n0) (local.get $K)) (i32.const 2))) (i32.shl (local.get $kb) (i32.const 3))))
+              (local.set $p1 (i32.add (local.get $p0) (i32.const 4))))
+            (else
+              (local.set $p0 (i32.add (i32.add (local.get $a) (i32.mul (local.get $n0) (local.get $san))) (i32.shl (local.get $kb) (i32.const 2))))
+              ;; The last row of an odd N: row 1 repeats row 0 and is not stored.
+              (local.set $p1 (select (i32.add (local.get $p0) (local.get $san)) (local.get $p0) (i32.lt_s (i32.add (local.get $n0) (i32.const 1)) (local.get $N))))))
           (local.set $bp (i32.add (local.get $pb) (i32.shl (i32.add (i32.mul (local.get $m0) (local.get $K)) (i32.shl (local.get $kb) (i32.const 4))) (i32.const 2))))
           (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
           (local.set $c02 (v128.const i32x4 0 0 0 0)) (local.set $c03 (v128.const i32x4 0 0 0 0))
@@ -153,8 +175,8 @@
             (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
             (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $x) (local.get $b2))))
             (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $x) (local.get $b3))))
-            (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
-            (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+            (local.set $p0 (i32.add (local.get $p0) (local.get $kstep)))
+            (local.set $p1 (i32.add (local.get $p1) (local.get $kstep)))
             (local.set $bp (i32.add (local.get $bp) (i32.const 64)))
             (local.set $k (i32.sub (local.get $k) (i32.const 1)))
             (br $kl)))
@@ -209,10 +231,10 @@
     (local.set $pa (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $K) (i32.and (i32.add (local.get $M) (i32.const 15)) (i32.const -16))) (i32.const 2))))
     (call $packB (local.get $pb) (local.get $b) (local.get $sbk) (local.get $sbm) (local.get $K) (local.get $M))
     (if (i32.ne (local.get $sak) (i32.const 1)) (then
-      (call $rowMajor (local.get $pa) (local.get $a) (local.get $san) (local.get $sak) (local.get $N) (local.get $K))
+      (call $packPairs (local.get $pa) (local.get $a) (local.get $san) (local.get $sak) (local.get $N) (local.get $K))
       (local.set $a (local.get $pa))
-      (local.set $san (local.get $K))))
-    (call $gemmPacked (local.get $out) (local.get $ldo) (local.get $cin) (local.get $bias) (local.get $a) (local.get $san) (local.get $pb)
+      (local.set $sak (i32.const 0))))
+    (call $gemmPacked (local.get $out) (local.get $ldo) (local.get $cin) (local.get $bias) (local.get $a) (local.get $san) (i32.eqz (local.get $sak)) (local.get $pb)
                       (local.get $N) (local.get $K) (local.get $M) (local.get $mode) (local.get $scratch)))
 
   ;; ---- helpers --------------------------------------------------------------------------------
@@ -231,7 +253,7 @@
   ;; so 2^n's exponent bits come from one integer subtraction (no nearest/trunc_sat pair).
   (func $exp4 (param $x v128) (result v128)
     (local $r v128) (local $n v128) (local $y v128) (local $z v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
     (local.set $r (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
     (local.set $n (f32x4.sub (local.get $r) (f32x4.splat (f32.const 12582912))))
     (local.set $x (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
@@ -293,29 +315,11 @@
                      (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -0.07135481627159465)))))))))
 
   (func (export "gelu_forward") (param $out i32) (param $inp i32) (param $n i32)
-    (local $i i32) (local $x v128) (local $x2 v128) (local $t v128) (local $m v128) (local $y v128) (local $z v128)
+    (local $i i32)
     (local.set $n (i32.shl (local.get $n) (i32.const 2)))
     (block $vd (loop $vl
       (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
-      (local.set $x (v128.load (i32.add (local.get $inp) (local.get $i))))
-      (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
-      ;; t = −2u, then e^t inline (the body of $exp4: a call per vector costs as much as the math)
-      (local.set $t (f32x4.mul (local.get $x) (f32x4.add (f32x4.splat (f32.const -1.5957691216057308))
-                                                         (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -0.07135481627159465))))))
-      (local.set $t (f32x4.min (f32x4.max (local.get $t) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
-      (local.set $m (f32x4.nearest (f32x4.mul (local.get $t) (f32x4.splat (f32.const 1.44269504088896341)))))
-      (local.set $t (f32x4.sub (local.get $t) (f32x4.mul (local.get $m) (f32x4.splat (f32.const 0.693359375)))))
-      (local.set $t (f32x4.sub (local.get $t) (f32x4.mul (local.get $m) (f32x4.splat (f32.const -2.12194440e-4)))))
-      (local.set $z (f32x4.mul (local.get $t) (local.get $t)))
-      (local.set $y (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $t)) (f32x4.splat (f32.const 1.3981999507e-3))))
-      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 8.3334519073e-3))))
-      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 4.1665795894e-2))))
-      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 1.6666665459e-1))))
-      (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $t)) (f32x4.splat (f32.const 5.0000001201e-1))))
-      (local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (local.get $z)) (local.get $t)) (f32x4.splat (f32.const 1))))
-      (local.set $y (f32x4.mul (local.get $y)
-        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $m)) (i32x4.splat (i32.const 127))) (i32.const 23))))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.div (local.get $x) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $y))))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (call $gelu4 (v128.load (i32.add (local.get $inp) (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $vl)))
     (block $sd (loop $sl
@@ -650,7 +654,7 @@
       (local.set $p (local.get $row))
       (block $vd (loop $vl
         (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-        (local.set $mx (f32x4.max (local.get $mx) (v128.load (local.get $p))))
+        (local.set $mx (f32x4.pmax (local.get $mx) (v128.load (local.get $p))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vl)))
       (block $sd (loop $sl

@@ -16,7 +16,7 @@ export interface KernelExports {
   gemm(out: number, ldo: number, cin: number, bias: number, a: number, san: number, sak: number, b: number, sbk: number, sbm: number,
     N: number, K: number, M: number, mode: number, scratch: number): void;
   gemm_pack_b(dst: number, b: number, sbk: number, sbm: number, K: number, M: number): void;
-  gemm_packed(out: number, ldo: number, cin: number, bias: number, a: number, san: number, pb: number, N: number, K: number, M: number, mode: number, tile: number): void;
+  gemm_packed(out: number, ldo: number, cin: number, bias: number, a: number, san: number, pairs: number, pb: number, N: number, K: number, M: number, mode: number, tile: number): void;
   bias_backward(db: number, dout: number, N: number, OC: number): void;
   add(out: number, a: number, b: number, n: number): void;
   gelu_forward(out: number, inp: number, n: number): void;
@@ -65,7 +65,7 @@ export function instantiateKernels(): KernelExports {
 
 /** Scratch bytes one gemm of out[N,M] = A[N,K]·B[K,M] needs (mirrors gemm_scratch in kernels.wat). */
 export function gemmScratchBytes(N: number, K: number, M: number): number {
-  return 128 + 4 * (N * K + K * Math.ceil(M / 16) * 16);
+  return 128 + 4 * ((N + 1) * K + K * Math.ceil(M / 16) * 16);
 }
 
 /**
