@@ -5,6 +5,12 @@ import { instantiateKernels, type KernelExports } from './module.ts';
 
 const PAGE = 65536;
 
+/** A resizable block (activations for the current batch shape): see Arena.fit. */
+export interface Region {
+  ptr: number;
+  bytes: number;
+}
+
 export class Arena {
   readonly k: KernelExports;
   private top = 64; // offset 0 stays unused: the kernels read pointer 0 as "absent"
@@ -17,10 +23,6 @@ export class Arena {
     this.i32Cache = new Int32Array(this.k.memory.buffer);
   }
 
-  get used(): number {
-    return this.top;
-  }
-
   /** Reserves `n` floats (16-byte aligned), growing the memory if needed; returns the byte offset. */
   alloc(n: number): number {
     const at = this.top;
@@ -29,9 +31,24 @@ export class Arena {
     return at;
   }
 
-  /** Frees everything allocated after byte offset `mark` (a value of `used` taken earlier). */
-  release(mark: number): void {
-    this.top = mark;
+  /**
+   * Makes `region` hold at least `bytes`: unchanged when it does; grown in place when it is the
+   * last block; otherwise moved to the top with 1.5× headroom (its old space is not reused, so the
+   * waste stays bounded by the geometric growth). Contents are not preserved.
+   */
+  fit(region: Region | undefined, bytes: number): Region {
+    if (region !== undefined && region.bytes >= bytes) return region;
+    const aligned = Math.ceil(bytes / 16) * 16;
+    if (region !== undefined && region.ptr + region.bytes === this.top) {
+      this.top = region.ptr + aligned;
+      this.ensure(this.top);
+      return { ptr: region.ptr, bytes: aligned };
+    }
+    const size = region === undefined ? aligned : Math.ceil((Math.max(bytes, region.bytes * 1.5)) / 16) * 16;
+    const ptr = this.top;
+    this.top = ptr + size;
+    this.ensure(this.top);
+    return { ptr, bytes: size };
   }
 
   private ensure(bytes: number): void {
@@ -58,5 +75,16 @@ export class Arena {
 
   zero(ptr: number, n: number): void {
     this.f32.fill(0, ptr >> 2, (ptr >> 2) + n);
+  }
+}
+
+/** Lays out consecutive float arrays from a base offset (16-byte aligned each); `bytes` is the total. */
+export class Layout {
+  bytes = 0;
+  /** Byte offset (relative to the region) of the next `n` floats. */
+  take(n: number): number {
+    const at = this.bytes;
+    this.bytes += Math.ceil((n * 4) / 16) * 16;
+    return at;
   }
 }
