@@ -25,7 +25,7 @@ if (!Number.isInteger(ITERATIONS) || ITERATIONS < 1 || !Number.isInteger(THREADS
 }
 const KEY = 'sk-bench-grpo';
 
-interface Run { wall: number; cpuS: number; rolloutsPerS: number; updateS: number; trainS: number; p99: number; reward: number[] }
+interface Run { wall: number; cpuS: number; batchMean: number; rolloutsPerS: number; updateS: number; trainS: number; p99: number; reward: number[] }
 
 /** This process's CPU seconds (all threads): the work done, whatever else runs on the machine. */
 const cpuS = () => {
@@ -73,7 +73,7 @@ async function runJob(device: DeviceChoice, threads: number): Promise<Run> {
     const sum = (k: string) => steps.reduce((a, d) => a + (d[k] ?? 0), 0);
     latencies.sort((a, b) => a - b);
     return {
-      wall, cpuS: cpu, rolloutsPerS: (steps.length * 32) / sum('rollout_seconds'), updateS: sum('update_seconds') / steps.length,
+      wall, cpuS: cpu, batchMean: sum('sample_batch_mean') / steps.length, rolloutsPerS: (steps.length * 32) / sum('rollout_seconds'), updateS: sum('update_seconds') / steps.length,
       trainS: sum('step_seconds'), p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN, reward: steps.map((d) => d.reward_mean ?? 0),
     };
   } finally {
@@ -87,7 +87,7 @@ const runs: Run[] = [];
 for (const [label, device, threads] of columns) {
   const r = await runJob(device, threads);
   runs.push(r);
-  console.log(`  ${label.padEnd(14)} rollouts/s ${r.rolloutsPerS.toFixed(1).padStart(6)}   update ${r.updateS.toFixed(2)} s   training ${r.trainS.toFixed(1)} s   job ${r.wall.toFixed(1)} s (${r.cpuS.toFixed(1)} CPU-s)   status p99 ${r.p99.toFixed(1)} ms`);
+  console.log(`  ${label.padEnd(14)} rollouts/s ${r.rolloutsPerS.toFixed(1).padStart(6)} (${r.batchMean.toFixed(1)} samples per device call)   update ${r.updateS.toFixed(2)} s   training ${r.trainS.toFixed(1)} s   job ${r.wall.toFixed(1)} s (${r.cpuS.toFixed(1)} CPU-s)   status p99 ${r.p99.toFixed(1)} ms`);
 }
 const fast = runs[0] as Run;
 console.log(`BENCH grpo.rollouts_per_s ${fast.rolloutsPerS.toFixed(1)} rollouts/s`);
