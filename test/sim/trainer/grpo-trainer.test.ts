@@ -46,7 +46,7 @@ describe('GRPO trainer', () => {
     expect(result?.fineTunedModel).toBe('rl:Qwen-Qwen3-0.6B:job_0000000000000000001:checkpoint-epoch-1');
     // The tarball a job wrote is a Hugging Face folder (transformers.js pipeline() loads it) plus
     // the native weights and optimizer state.
-    const opened = openCheckpoint(rec.files.at(-1)?.path as string);
+    const opened = await openCheckpoint(rec.files.at(-1)?.path as string);
     try {
       expect(opened.info).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
       const meta = JSON.parse(readFileSync(join(opened.dir, 'synth_rl/checkpoint.json'), 'utf8')) as { model: ModelConfig };
