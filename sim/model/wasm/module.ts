@@ -62,10 +62,6 @@ export function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
-export function instantiateKernels(): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
-}
-
 /** Scratch bytes one gemm of out[N,M] = A[N,K]·B[K,M] needs (mirrors gemm_scratch in kernels.wat). */
 export function gemmScratchBytes(N: number, K: number, M: number): number {
   return 128 + 4 * ((N + 1) * K + K * Math.ceil(M / 16) * 16);
