@@ -1,7 +1,7 @@
 // One kernel instance and its linear memory, carved up by a bump allocator. Growing the memory
 // detaches every typed-array view of it, so holders keep byte offsets and ask for views when they
 // need them (views are cached until the next growth).
-import { instantiateKernels, type KernelExports } from './module.ts';
+import { kernelModule, type KernelExports } from './module.ts';
 
 const PAGE = 65536;
 
@@ -17,8 +17,9 @@ export class Arena {
   private f32Cache: Float32Array;
   private i32Cache: Int32Array;
 
-  constructor() {
-    this.k = instantiateKernels();
+  /** `module` replaces the built kernels (tests instantiate deliberately broken builds). */
+  constructor(module: WebAssembly.Module = kernelModule()) {
+    this.k = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
     this.f32Cache = new Float32Array(this.k.memory.buffer);
     this.i32Cache = new Int32Array(this.k.memory.buffer);
   }

@@ -41,6 +41,21 @@
             (br $kl))))
         (else
           (local.set $k (i32.const 0))
+          (if (i32.and (i32.eq (local.get $sbk) (i32.const 4)) (i32.le_s (i32.add (local.get $m0) (i32.const 16)) (local.get $M)))
+            (then
+              ;; Columns contiguous along k (a weight W[M,K] read as Wᵀ): 4×4 transposes.
+              (block $kd (loop $kl
+                (br_if $kd (i32.gt_s (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+                (local.set $c (i32.const 0))
+                (block $cd (loop $cl
+                  (br_if $cd (i32.ge_s (local.get $c) (i32.const 16)))
+                  (call $transpose4 (i32.add (local.get $dst) (i32.shl (i32.add (i32.shl (local.get $k) (i32.const 4)) (local.get $c)) (i32.const 2))) (i32.const 64)
+                                    (i32.add (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $sbm))) (i32.shl (local.get $k) (i32.const 2))) (local.get $sbm))
+                  (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                  (br $cl)))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $kl)))
+              (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 6))))))
           (block $kd (loop $kl
             (br_if $kd (i32.ge_s (local.get $k) (local.get $K)))
             (local.set $c (i32.const 0))
@@ -57,6 +72,22 @@
             (br $kl)))))
       (local.set $m0 (i32.add (local.get $m0) (i32.const 16)))
       (br $cols))))
+
+  ;; Rows i of dst (stride ds bytes) = columns i of the 4×4 block at src (rows j at stride ss).
+  (func $transpose4 (param $dst i32) (param $ds i32) (param $src i32) (param $ss i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $v0 (v128.load (local.get $src)))
+    (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $ss))))
+    (local.set $v2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $ss) (i32.const 1)))))
+    (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $ss) (i32.const 3)))))
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (v128.store (i32.add (local.get $dst) (local.get $ds)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $ds) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $ds) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
 
   ;; A read across rows (sak ≠ 1, e.g. doutᵀ in dW = doutᵀ·inp) is packed as row pairs:
   ;; dst[n/2][k][n mod 2] = A(n,k), zero for a missing last row, so the micro-kernel reads both
@@ -730,4 +761,80 @@
                          (local.get $n) (local.get $hs) (local.get $Cb))
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $hl))))
+;; ---- optimiser ---------------------------------------------------------------------------------
+  ;; Σ x[i]² over n floats, accumulated in float64 (a global norm over millions of gradients).
+  (func (export "sumsq") (param $x i32) (param $n i32) (result f64)
+    (local $end i32) (local $acc v128) (local $s f64) (local $v v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+      (local.set $v (f64x2.promote_low_f32x4 (v128.load (local.get $x))))
+      (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $v) (local.get $v))))
+      (local.set $v (f64x2.promote_low_f32x4 (v128.load offset=8 (local.get $x))))
+      (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $v) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $x))) (f64.promote_f32 (f32.load (local.get $x))))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $sl)))
+    (f64.add (local.get $s) (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))
+
+  ;; x[i] *= a over n floats.
+  (func (export "scale") (param $x i32) (param $a f32) (param $n i32)
+    (local $end i32) (local $av v128)
+    (local.set $av (f32x4.splat (local.get $a)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $x) (f32x4.mul (v128.load (local.get $x)) (local.get $av)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+      (f32.store (local.get $x) (f32.mul (f32.load (local.get $x)) (local.get $a)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $sl))))
+
+  ;; One AdamW update of n parameters (as sim/model/adamw.ts, in float32):
+  ;; m = β1·m + c1·g; v = β2·v + c2·g²; p −= lr·((m/bc1)/(√(v/bc2) + eps) + wd·p), where
+  ;; c1 = 1 − β1 and c2 = 1 − β2 come rounded from float64 (1 − 0.999 in float32 is off by 5e-5).
+  (func (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+                         (param $lr f32) (param $b1 f32) (param $b2 f32) (param $c1 f32) (param $c2 f32)
+                         (param $eps f32) (param $wd f32) (param $bc1 f32) (param $bc2 f32)
+    (local $i i32) (local $gv v128) (local $mv v128) (local $vv v128) (local $pv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32) (local $ps f32)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $mv (f32x4.add (f32x4.mul (f32x4.splat (local.get $b1)) (v128.load (i32.add (local.get $m) (local.get $i))))
+                                (f32x4.mul (f32x4.splat (local.get $c1)) (local.get $gv))))
+      (local.set $vv (f32x4.add (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load (i32.add (local.get $v) (local.get $i))))
+                                (f32x4.mul (f32x4.splat (local.get $c2)) (f32x4.mul (local.get $gv) (local.get $gv)))))
+      (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vv))
+      (local.set $pv (v128.load (i32.add (local.get $p) (local.get $i))))
+      (v128.store (i32.add (local.get $p) (local.get $i))
+        (f32x4.sub (local.get $pv) (f32x4.mul (f32x4.splat (local.get $lr))
+          (f32x4.add (f32x4.div (f32x4.div (local.get $mv) (f32x4.splat (local.get $bc1)))
+                                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $bc2)))) (f32x4.splat (local.get $eps))))
+                     (f32x4.mul (f32x4.splat (local.get $wd)) (local.get $pv))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $ms (f32.add (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $i)))) (f32.mul (local.get $c1) (local.get $gs))))
+      (local.set $vs (f32.add (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $i)))) (f32.mul (local.get $c2) (f32.mul (local.get $gs) (local.get $gs)))))
+      (f32.store (i32.add (local.get $m) (local.get $i)) (local.get $ms))
+      (f32.store (i32.add (local.get $v) (local.get $i)) (local.get $vs))
+      (local.set $ps (f32.load (i32.add (local.get $p) (local.get $i))))
+      (f32.store (i32.add (local.get $p) (local.get $i))
+        (f32.sub (local.get $ps) (f32.mul (local.get $lr)
+          (f32.add (f32.div (f32.div (local.get $ms) (local.get $bc1)) (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $bc2))) (local.get $eps)))
+                   (f32.mul (local.get $wd) (local.get $ps))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sl))))
 )

@@ -28,6 +28,9 @@ export interface KernelExports {
   softmax_causal(att: number, T: number, scale: number): void;
   softmax_causal_backward(d: number, P: number, T: number, scale: number): void;
   attention_decode(out: number, q: number, kc: number, vc: number, n: number, C: number, NH: number, scratch: number): void;
+  sumsq(x: number, n: number): number;
+  scale(x: number, a: number, n: number): void;
+  adamw(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number, wd: number, bc1: number, bc2: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -57,10 +60,6 @@ export function kernelModule(): WebAssembly.Module {
   const bytes = EMBEDDED_WASM !== null ? Uint8Array.from(Buffer.from(EMBEDDED_WASM, 'base64')) : devBytes();
   compiled = new WebAssembly.Module(bytes);
   return compiled;
-}
-
-export function instantiateKernels(): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
 }
 
 /** Scratch bytes one gemm of out[N,M] = A[N,K]·B[K,M] needs (mirrors gemm_scratch in kernels.wat). */
