@@ -10,7 +10,6 @@ import { decodeBase64Strict, encodeBase64, seal } from '../src/crypto/sealedbox.
 
 const out = resolve(process.argv[2] ?? resolve(import.meta.dir, '../docs/images/studio-job.png'));
 const key = 'sk-screenshot';
-console.log("starting simulator");
 const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, apiKeys: [key], defaultTrainer: 'grpo', queueDelayMs: 10 });
 const api = async <T>(path: string, body?: unknown): Promise<T> => {
   const res = await fetch(`${sim.url}/api${path}`, {
@@ -29,7 +28,6 @@ try {
     hyperparams: { loss_type: 'dapo', scale_rewards: 'group' }, sim: { trainer: 'grpo', preset: 'micro', seed: 0 },
   };
   const { job_id } = await api<{ job_id: string }>('/rl/jobs', { job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: sim.taskApp?.url, config } });
-  console.log(`job ${job_id}; launching Chromium`);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
   await page.goto(sim.studioLoginUrl());
@@ -37,7 +35,7 @@ try {
   await page.waitForSelector('#job-meta .pill:is(.s-succeeded, .s-failed, .s-cancelled)', { timeout: 1_800_000 });
   console.log(`job ${job_id}: ${await page.locator('#job-meta .pill').textContent()}`);
   await page.waitForSelector('#checkpoints code');
-  await page.fill('#event-filter', 'eval');
+  await page.evaluate('window.scrollTo(0, 0)');
   await Bun.sleep(300);
   mkdirSync(dirname(out), { recursive: true });
   await page.screenshot({ path: out });

@@ -83,6 +83,8 @@ describe('compiled binary', () => {
       const script = await fetch(`${studio}/studio/assets/app.js`);
       expect(script.status).toBe(200);
       expect((await script.text()).length).toBeGreaterThan(20_000);
+      // The job below trains on the default cpu device: shard Workers inside the compiled binary.
+      expect(banner).toMatch(/device {5}cpu, \d+ threads?/);
       const grab = (re: RegExp) => re.exec(banner)?.[1] as string;
       const env = {
         ...minimal,
