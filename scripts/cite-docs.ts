@@ -65,6 +65,8 @@ const LITERAL: [string, string][] = [
   ['(issue 5, §8.3 item 9)', '(docs/crafter.md §8.3 item 9)'],
   ['// Issue 7 end to end:', '// The GRPO path end to end (docs/trainer.md §1):'],
   ['(DEVIATIONS 14)', '(docs/crafter.md §9.14)'],
+  ['// Issue 14, acceptance 2: `kill -9`', '// Crash resume (docs/architecture.md §4): `kill -9`'],
+  ['// Issue 14: the metrics of one step', '// Durable state (docs/architecture.md §4): the metrics of one step'],
 ];
 
 /** Files whose bare `§N` (no document named on the line) mean Crafter's rules; all others the wire contract. */
