@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { ApiKeys, generateApiKey } from './backend/auth.ts';
 import { createBackendApp, type ChatService } from './backend/app.ts';
 import { EventBus } from './backend/bus.ts';
-import { Faults, type FaultSpec } from './backend/faults.ts';
+import { Faults, type FaultSpecInput } from './backend/faults.ts';
 import { SealedKeys } from './backend/keys.ts';
 import { ReplayTrainer } from './backend/replay.ts';
 import { JobRunner } from './backend/runner.ts';
@@ -29,7 +29,9 @@ export interface SimulatorOptions {
   checkpointDir?: string;
   /** Accepted API keys; none: reuse the persisted one or generate one. */
   apiKeys?: string[];
-  faults?: FaultSpec;
+  faults?: FaultSpecInput;
+  /** Resume jobs a crashed process left running (default true); false: fail them with the reason. */
+  resume?: boolean;
   /** Trainer for jobs that do not choose one with [sim] trainer (default replay; `synth-rl sim` uses grpo). */
   defaultTrainer?: string;
   trainers?: Trainer[];
@@ -55,6 +57,8 @@ export interface Simulator {
   stateDir: string | undefined;
   /** Jobs a previous process left running, now failed with the reason. */
   recovered: string[];
+  /** Jobs a previous process left running, resumed from their last resume checkpoint (or started, if queued). */
+  resumed: string[];
   trainers: string[];
   defaultTrainer: string;
   store: Store;
@@ -119,7 +123,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
   const trainerList = opts.trainers ?? [
     new ReplayTrainer(),
-    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, tokenizer: sharedPolicyTokenizer }),
+    new GrpoTrainer({
+      inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, tokenizer: sharedPolicyTokenizer,
+      // Crash resume needs state that outlives the process: none for memory-only simulators.
+      ...(stateDir !== undefined && { resumeDir: join(stateDir, 'resume') }),
+    }),
   ];
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
@@ -130,8 +138,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const runner = new JobRunner(store, bus, faults, sealed, trainers, defaultTrainer, {
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
+    ...(opts.resume !== undefined && { resume: opts.resume }),
   });
-  const recovered = runner.recover();
+  const recovery = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
   const checkpoints = checkpointResolver(store);
   inference.setResolver(checkpoints.resolve);
@@ -172,6 +181,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       throw new Error(`task app port ${opts.taskApp.port ?? 8001}: ${(error as Error).message}`);
     }
   }
+  // Resumed jobs call the task app and the inference server: only once both listen.
+  runner.startRecovered();
   let stopped = false;
   return {
     url,
@@ -179,7 +190,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     apiKeys: keys,
     generatedKey: generated,
     stateDir,
-    recovered,
+    recovered: recovery.failed,
+    resumed: recovery.resumed,
     trainers: [...trainers.keys()],
     defaultTrainer,
     store,

@@ -17,9 +17,17 @@ export class PolicyCompute {
   private readonly grammar: GrammarTokens;
 
   constructor(init: Omit<InitMessage, 'kind'>) {
-    this.model = init.params ? new GPT(init.model, { params: Float32Array.from(init.params) }) : new GPT(init.model, { seed: init.seed });
-    this.ref = init.withReference ? new GPT(init.model, { params: Float32Array.from(this.model.params) }) : undefined;
+    const params = init.state?.params ?? init.params;
+    this.model = params ? new GPT(init.model, { params: Float32Array.from(params) }) : new GPT(init.model, { seed: init.seed });
+    const refParams = init.referenceParams ?? this.model.params;
+    this.ref = init.withReference ? new GPT(init.model, { params: Float32Array.from(refParams) }) : undefined;
     this.opt = new AdamW(init.model, this.model.numParams, { lr: init.lr, weightDecay: init.weightDecay });
+    if (init.state !== undefined) {
+      // A resumed job continues the optimiser exactly where the crashed process left it.
+      this.opt.m.set(init.state.adamM);
+      this.opt.v.set(init.state.adamV);
+      this.opt.t = init.state.adamT;
+    }
     this.decoder = new Decoder(this.model);
     this.grammar = { vocabSize: init.grammar.vocabSize, actionIds: Int32Array.from(init.grammar.actionIds), endId: init.grammar.endId };
   }

@@ -31,7 +31,11 @@ export class JobPolicy implements PolicyModel {
     readonly id: string,
     private readonly engine: PolicyEngine,
     private readonly tok: PolicyTokenizer,
-    private readonly opts: { seed: number; temperature: number; topP: number; maxActions: number; maxSeqLen: number; standsInFor: string },
+    private readonly opts: {
+      seed: number; temperature: number; topP: number; maxActions: number; maxSeqLen: number; standsInFor: string;
+      /** Trace ids start with `<jobId>.`; the prefix is left out of sampling seeds. */
+      jobId?: string;
+    },
   ) {
     this.description = `simulated GRPO policy standing in for ${opts.standsInFor}`;
   }
@@ -51,8 +55,12 @@ export class JobPolicy implements PolicyModel {
     const prompt = fitPrompt(this.tok.encode(promptText(req.messages)), this.opts.maxSeqLen, this.opts.maxActions);
     const trace = ctx.traceId ?? '';
     const turns = this.records.get(trace) ?? [];
-    // The sample depends only on (job seed, trace, turn): never on the order requests arrive in.
-    const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(trace), turns.length));
+    // The sample depends only on ([sim] seed, trace, turn): never on the order requests arrive in,
+    // nor on the job id (the same seed and config give the same run; a resumed job redoes an
+    // iteration with the very samples the crashed process drew).
+    const prefix = this.opts.jobId === undefined ? '' : `${this.opts.jobId}.`;
+    const key = prefix !== '' && trace.startsWith(prefix) ? trace.slice(prefix.length) : trace;
+    const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(key), turns.length));
     // Sampled at the trainer's temperature whatever the request says, so the recorded
     // log-probabilities are those the update scores (see docs: chat template).
     const g = await this.engine.generate({ prompt, seed, temperature: this.opts.temperature, topP: this.opts.topP, maxActions: this.opts.maxActions });

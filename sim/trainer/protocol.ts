@@ -20,6 +20,10 @@ export interface InitMessage {
   grammar: Grammar;
   /** Resume from these weights instead of a seeded init. */
   params?: Float32Array;
+  /** Crash resume: weights and AdamW state to continue from bit-for-bit (wins over `params`). */
+  state?: ExportResult;
+  /** Crash resume: the KL reference weights (default: the initial weights). */
+  referenceParams?: Float32Array;
 }
 
 export interface GenerateMessage {

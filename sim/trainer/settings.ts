@@ -36,6 +36,8 @@ export interface GrpoSettings {
   checkpointsEnabled: boolean;
   model: { nLayer: number; nHead: number; dModel: number; maxSeqLen: number };
   rolloutTimeoutS: number;
+  /** [sim] resume: continue after a simulator crash (default true). */
+  resume: boolean;
 }
 
 /** The small model's default learning rate: tuned for a ~100k-parameter transformer from scratch. */
@@ -84,5 +86,6 @@ export function grpoSettings(job: JobParams): GrpoSettings {
       maxSeqLen: sim.model?.n_ctx ?? 128,
     },
     rolloutTimeoutS: 120,
+    resume: sim.resume ?? true,
   };
 }

@@ -147,6 +147,8 @@ export const SimSection = section({
   max_actions: int.min(1).max(8),
   model: SimModelSection,
   replay: SimReplaySection,
+  /** Continue the job from its last resume checkpoint when the simulator restarts after a crash (default true). */
+  resume: bool,
 });
 
 export const RlConfigFile = z.looseObject({

@@ -39,6 +39,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     `  state      ${opts.ephemeral ? 'memory only (--ephemeral): gone when this process ends' : `${sim.stateDir}/sim.sqlite (survives restarts)`}`,
     `  API key    ${shownKey}   (${opts.keyFrom})`,
     ...(sim.recovered.length ? [`  recovered  ${sim.recovered.length} job(s) left running by a previous process, now failed with the reason`] : []),
+    ...(sim.resumed.length ? [`  resumed    ${sim.resumed.length} job(s) left running by a previous process, continuing from their last iteration (--no-resume: fail them instead)`] : []),
     '',
     'Point the client at it:',
     `  export PROD_BACKEND_URL=${sim.url}`,
@@ -80,6 +81,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(typeof f.get('time-scale') === 'number' && { timeScale: f.get('time-scale') as number }),
       ...(givenKey !== undefined && { apiKeys: [givenKey] }),
       ...(faults !== undefined && { faults }),
+      resume: f.get('resume') !== false,
       defaultTrainer: trainer,
       taskApp: withTaskApp ? { ...taskAppOptions, port: taskAppPort } : false,
     });
