@@ -122,7 +122,8 @@ export function readResumeState(dir: string, name: string, expectedParams: numbe
   }
   if (header.format !== RESUME_FORMAT) throw bad(`format ${JSON.stringify(header.format)}, expected ${RESUME_FORMAT}`);
   if (header.n !== expectedParams) throw bad(`${header.n} parameters, the job's model has ${expectedParams}`);
-  const body = buf.slice(12 + headLen);
+  // A copy: Buffer.slice is a view at an offset Float32Array may not start at.
+  const body = new Uint8Array(buf.subarray(12 + headLen));
   if (body.byteLength !== header.arrays.length * header.n * 4) throw bad(`${body.byteLength} bytes of arrays, expected ${header.arrays.length * header.n * 4}`);
   if (new Bun.CryptoHasher('sha256').update(body).digest('hex') !== header.sha256) throw bad('checksum mismatch');
   const all = new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4);
