@@ -32,11 +32,6 @@ export function modelDescription(s: GrpoSettings, vocab: number): string {
   return `gpt2-tiny (L=${s.model.nLayer}, H=${s.model.nHead}, C=${s.model.dModel}, ${n.toLocaleString('en-US')} params)`;
 }
 
-/** Where a resumed job stands: its last committed record and the weights that go with it. */
-interface ResumePoint {
-  rec: GrpoResume;
-  state: ResumeState | undefined;
-}
 
 export class GrpoTrainer implements Trainer {
   readonly name = 'grpo';
@@ -50,16 +45,19 @@ export class GrpoTrainer implements Trainer {
     return this.opts.resumeDir === undefined ? undefined : join(this.opts.resumeDir, jobId);
   }
 
-  /** The committed resume record and its state file; a TrainerFailure saying why when they cannot be used. */
-  private resumePoint(ctx: TrainerContext, nParams: number): ResumePoint | undefined {
+  /** The resume record the job committed last (undefined: none); a TrainerFailure when it is unreadable. */
+  private resumeRecord(ctx: TrainerContext): GrpoResume | undefined {
     if (!ctx.resumed || ctx.resumeFrom === undefined) return undefined;
     const parsed = GrpoResume.safeParse(ctx.resumeFrom);
     if (!parsed.success) throw new TrainerFailure(`cannot resume after the restart: the job's resume record is unreadable (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-    const rec = parsed.data;
-    const dir = this.resumeDirOf(ctx.job.id);
-    if (rec.state === null || dir === undefined) return { rec, state: undefined };
+    return parsed.data;
+  }
+
+  /** The weights, optimiser state and reference the record names; a TrainerFailure saying why when unusable. */
+  private resumeState(rec: GrpoResume | undefined, dir: string | undefined, nParams: number): ResumeState | undefined {
+    if (rec?.state === null || rec?.state === undefined || dir === undefined) return undefined;
     try {
-      return { rec, state: readResumeState(dir, rec.state, nParams) };
+      return readResumeState(dir, rec.state, nParams);
     } catch (e) {
       throw new TrainerFailure(`cannot resume after the restart: ${(e as Error).message}`);
     }
@@ -68,34 +66,37 @@ export class GrpoTrainer implements Trainer {
   async run(ctx: TrainerContext): Promise<TrainerResult> {
     const { job } = ctx;
     const s = grpoSettings(job);
+    const resumeDir = this.resumeDirOf(job.id);
+    const from = this.resumeRecord(ctx);
+    // Announced before anything that could fail, so a failed resume still says what it tried.
+    if (ctx.resumed) await this.announceResume(ctx, s, from, resumeDir);
     const envKey = ctx.envKey();
     if (!envKey) {
       throw new TrainerFailure('no ENVIRONMENT_API_KEY for this org: upload the task app\'s key with `synth-rl env-key` (the trainer sends it to the task app as X-API-Key)');
     }
     const tok = await this.opts.tokenizer();
     const modelCfg = { vocabSize: tok.vocabSize, ...s.model };
-    const point = this.resumePoint(ctx, numParams(modelCfg));
+    const state = this.resumeState(from, resumeDir, numParams(modelCfg));
     const engine = (this.opts.engine ?? (() => new WorkerEngine()))();
     const policyId = `sim-policy:${job.id}`;
     const policy = new JobPolicy(policyId, engine, tok, {
       seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model, jobId: job.id,
     });
     this.opts.inference.register(policy, { replace: true });
-    const resumeDir = this.resumeDirOf(job.id);
     try {
       await engine.init({
         model: modelCfg, seed: s.seed, lr: s.lr, weightDecay: s.weightDecay, withReference: s.beta > 0,
         grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
-        ...(point?.state !== undefined && { state: point.state, ...(point.state.reference !== undefined && { referenceParams: point.state.reference }) }),
+        ...(state !== undefined && { state, ...(state.reference !== undefined && { referenceParams: state.reference }) }),
       });
       const described = modelDescription(s, tok.vocabSize);
       // The KL reference is the initial policy: kept to be saved with every resume state.
-      const reference = s.beta <= 0 ? undefined : point?.state?.reference ?? (point?.state === undefined ? (await engine.export()).params : undefined);
+      const reference = s.beta <= 0 ? undefined : state === undefined ? (await engine.export()).params : state.reference;
       const target: RolloutTarget = {
         taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
-      const rec = point === undefined ? await this.begin(ctx, s, described, ctx.resumed) : await this.announceResume(ctx, s, point.rec, resumeDir);
+      const rec = from ?? await this.begin(ctx, s, described);
       if (rec.stage !== 'finished') ctx.setPhase('training');
       return await new GrpoJobRun({
         ctx, s, engine, policy, tok, target, described, model: modelCfg, checkpointDir: this.opts.checkpointDir, resumeDir, reference,
@@ -110,13 +111,8 @@ export class GrpoTrainer implements Trainer {
   }
 
   /** A fresh start: `rl.train.started`, committed with the first resume record. */
-  private async begin(ctx: TrainerContext, s: GrpoSettings, described: string, afterRestart: boolean): Promise<GrpoResume> {
+  private async begin(ctx: TrainerContext, s: GrpoSettings, described: string): Promise<GrpoResume> {
     const { job } = ctx;
-    if (afterRestart) {
-      await ctx.emit('rl.job.resumed', 'resumed after a simulator restart: nothing was committed before it, so training starts from the beginning', {
-        checkpoint: null, iteration: 0, redone_iterations: [], redo: 'start',
-      });
-    }
     const rec = freshResume();
     await ctx.commit({
       events: [{
@@ -136,7 +132,13 @@ export class GrpoTrainer implements Trainer {
   }
 
   /** `rl.job.resumed`: which resume checkpoint the job continues from and what it redoes. */
-  private async announceResume(ctx: TrainerContext, s: GrpoSettings, rec: GrpoResume, dir: string | undefined): Promise<GrpoResume> {
+  private async announceResume(ctx: TrainerContext, s: GrpoSettings, rec: GrpoResume | undefined, dir: string | undefined): Promise<void> {
+    if (rec === undefined) {
+      await ctx.emit('rl.job.resumed', 'resumed after a simulator restart: nothing was committed before it, so training starts from the beginning', {
+        checkpoint: null, checkpoint_path: null, iteration: 0, stage: null, redone_iterations: [], redo: 'everything', last_checkpoint: null,
+      });
+      return;
+    }
     const next = rec.iteration + 1;
     const redo = {
       started: { what: 'the initial evaluation (iteration 0)', iterations: [] as number[] },
@@ -153,6 +155,5 @@ export class GrpoTrainer implements Trainer {
       checkpoint: rec.state, checkpoint_path: rec.state === null || dir === undefined ? null : join(dir, rec.state), iteration: rec.iteration,
       stage: rec.stage, redone_iterations: redo.iterations, redo: redo.what, last_checkpoint: rec.last_checkpoint,
     });
-    return rec;
   }
 }
