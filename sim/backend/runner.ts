@@ -433,6 +433,7 @@ export class JobRunner {
         continue;
       }
       this.fail(job, `simulator restarted while this job was ${job.status}; ${why}, so the job is marked failed`, { reason: 'restart' });
+      this.trainers.get(job.trainer)?.discard?.(job.id);
       out.failed.push(job.id);
     }
     return out;

@@ -89,6 +89,8 @@ export interface Trainer {
   run(ctx: TrainerContext): Promise<TrainerResult>;
   /** True when a job of this trainer left running by a crashed simulator can continue from its resume record. */
   canResume?(job: JobParams): boolean;
+  /** Removes what the trainer kept to resume `jobId` (the job failed instead of resuming). */
+  discard?(jobId: string): void;
 }
 
 /** Thrown by a trainer to fail the job with a message meant for the user. */

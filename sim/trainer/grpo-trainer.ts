@@ -41,6 +41,11 @@ export class GrpoTrainer implements Trainer {
     return this.opts.resumeDir !== undefined && grpoSettings(job).resume;
   }
 
+  discard(jobId: string): void {
+    const dir = this.resumeDirOf(jobId);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+
   private resumeDirOf(jobId: string): string | undefined {
     return this.opts.resumeDir === undefined ? undefined : join(this.opts.resumeDir, jobId);
   }

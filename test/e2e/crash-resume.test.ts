@@ -4,6 +4,7 @@
 // `synth-rl run` attached through the outage prints every event once and exits 0. A crash right
 // after a checkpoint ends with the same weights as an uninterrupted job with the same seed.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTar } from 'nanotar';
 import type { JobEvent, MetricPoint } from '../../src/api/jobs.ts';
@@ -152,6 +153,8 @@ async function expectCleanResume(c: Crash, redone: number[]): Promise<void> {
   const printedMetrics = [...c.run.out.matchAll(/^metric (\S+) step=(\d+) /gm)].map((m) => `${m[1]}@${m[2]}`);
   expect(printedMetrics.sort()).toEqual([...stored].sort());
   for (let step = 1; step <= ITERATIONS; step++) expect(stored).toContain(`train.reward_mean@${step}`);
+  // The job is over: what it kept to resume is gone.
+  expect(existsSync(join(c.stateDir, 'resume', c.jobId))).toBe(false);
 }
 
 describe('kill -9 of the simulator during a GRPO job, then a restart', () => {

@@ -2,6 +2,7 @@
 // default), or fail them with the reason (--no-resume, [sim] resume = false, a trainer that cannot
 // resume). The crash itself is the state a killed process leaves: job rows still `training`.
 import { describe, expect, test } from 'bun:test';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobEvent } from '../../../src/api/jobs.ts';
 import { Store } from '../../../sim/backend/store.ts';
@@ -63,6 +64,9 @@ describe('restart after a crash', () => {
 
   test('--no-resume (resume: false) fails every left-running job with the reason, as before', async () => {
     const { stateDir, ids } = crashedState([grpo]);
+    const resumeDir = join(stateDir, 'resume', ids[0] as string);
+    mkdirSync(resumeDir, { recursive: true });
+    writeFileSync(join(resumeDir, 'iter-000001.state'), 'left by the crashed process');
     const r = await afterRestart(stateDir, false);
     try {
       expect(r.sim.resumed).toEqual([]);
@@ -71,6 +75,8 @@ describe('restart after a crash', () => {
       expect(job?.status).toBe('failed');
       expect(job?.error).toBe('simulator restarted while this job was training; resume is off (--no-resume), so the job is marked failed');
       expect(events.at(-1)?.type).toBe('rl.job.failed');
+      // What the job kept to resume goes with it.
+      expect(existsSync(resumeDir)).toBe(false);
     } finally {
       r.close();
     }
