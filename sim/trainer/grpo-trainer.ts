@@ -14,7 +14,7 @@ import { GrpoJobRun } from './grpo-run.ts';
 import { JobPolicy } from './job-policy.ts';
 import { freshResume, GrpoResume, readResumeState, type ResumeState } from './resume-state.ts';
 import type { RolloutTarget } from './rollouts.ts';
-import { grpoSettings, type GrpoSettings } from './settings.ts';
+import { grpoSettings, type DeviceDefaults, type GrpoSettings } from './settings.ts';
 
 export interface GrpoTrainerOptions {
   inference: InferenceService;
@@ -25,6 +25,8 @@ export interface GrpoTrainerOptions {
   resumeDir?: string;
   tokenizer: () => Promise<PolicyTokenizer>;
   engine?: () => PolicyEngine;
+  /** Device and threads for jobs whose [sim] section does not choose. */
+  device?: DeviceDefaults;
 }
 
 export function modelDescription(s: GrpoSettings, vocab: number): string {
@@ -38,7 +40,7 @@ export class GrpoTrainer implements Trainer {
   constructor(private readonly opts: GrpoTrainerOptions) {}
 
   canResume(job: JobParams): boolean {
-    return this.opts.resumeDir !== undefined && grpoSettings(job).resume;
+    return this.opts.resumeDir !== undefined && grpoSettings(job, this.opts.device).resume;
   }
 
   discard(jobId: string): void {
@@ -70,7 +72,7 @@ export class GrpoTrainer implements Trainer {
 
   async run(ctx: TrainerContext): Promise<TrainerResult> {
     const { job } = ctx;
-    const s = grpoSettings(job);
+    const s = grpoSettings(job, this.opts.device);
     const resumeDir = this.resumeDirOf(job.id);
     const from = this.resumeRecord(ctx);
     // Announced before anything that could fail, so a failed resume still says what it tried.
@@ -89,10 +91,14 @@ export class GrpoTrainer implements Trainer {
     });
     this.opts.inference.register(policy, { replace: true });
     try {
-      await engine.init({
-        model: modelCfg, seed: s.seed, lr: s.lr, weightDecay: s.weightDecay, withReference: s.beta > 0,
-        grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
-        ...(state !== undefined && { state, ...(state.reference !== undefined && { referenceParams: state.reference }) }),
+      const { description: device } = await engine.init({
+        device: s.device, threads: s.threads,
+        init: {
+          model: modelCfg, seed: s.seed, optimizer: { lr: s.lr, weightDecay: s.weightDecay }, withReference: s.beta > 0,
+          grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
+          // A resumed job continues bit-for-bit: weights, AdamW state and the KL reference of its resume checkpoint.
+          ...(state !== undefined && { state, ...(state.reference !== undefined && { referenceParams: state.reference }) }),
+        },
       });
       const described = modelDescription(s, tok.vocabSize);
       // The KL reference is the initial policy: kept to be saved with every resume state.
@@ -101,7 +107,7 @@ export class GrpoTrainer implements Trainer {
         taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
-      const rec = from ?? await this.begin(ctx, s, described);
+      const rec = from ?? await this.begin(ctx, s, described, device);
       if (rec.stage !== 'finished') ctx.setPhase('training');
       return await new GrpoJobRun({
         ctx, s, engine, policy, tok, target, described, model: modelCfg, checkpointDir: this.opts.checkpointDir, resumeDir, reference,
@@ -116,7 +122,7 @@ export class GrpoTrainer implements Trainer {
   }
 
   /** A fresh start: `rl.train.started`, committed with the first resume record. */
-  private async begin(ctx: TrainerContext, s: GrpoSettings, described: string): Promise<GrpoResume> {
+  private async begin(ctx: TrainerContext, s: GrpoSettings, described: string, device: string): Promise<GrpoResume> {
     const { job } = ctx;
     const rec = freshResume();
     await ctx.commit({
@@ -128,7 +134,7 @@ export class GrpoTrainer implements Trainer {
           group_size: s.groupSize, preset: s.preset, max_steps_per_episode: s.maxStepsPerEpisode, learning_rate: s.lr,
           ...(s.requestedLr !== undefined && { requested_learning_rate: s.requestedLr, learning_rate_note: '[training].learning_rate is for the real base model; the small stand-in uses [sim] learning_rate' }),
           beta: s.beta, epsilon_low: s.epsilonLow, epsilon_high: s.epsilonHigh, scale_rewards: s.scaleRewards, loss_type: s.lossType,
-          num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl, resume: s.resume,
+          num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl, device, threads: s.threads, resume: s.resume,
         },
       }],
       resume: rec,
