@@ -160,6 +160,10 @@ function toMetric(r: MetricDbRow): MetricPoint {
 export class Store {
   readonly db: Database;
   readonly path: string;
+  private readonly metricListeners: ((jobId: string, points: readonly MetricPoint[]) => void)[] = [];
+  /** Depth of atomically() calls in progress, and what must wait for the outermost one to commit. */
+  private txDepth = 0;
+  private afterCommit: (() => void)[] = [];
 
   /** `stateDir` undefined: memory only (`--ephemeral`). */
   constructor(stateDir?: string) {
@@ -183,7 +187,24 @@ export class Store {
 
   /** Runs `fn` as one transaction: everything it writes becomes visible together, or not at all. */
   atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const queued = this.afterCommit.length;
+    this.txDepth++;
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (error) {
+      // Rolled back: what it queued never happened.
+      this.afterCommit.length = queued;
+      throw error;
+    } finally {
+      this.txDepth--;
+    }
+    if (this.txDepth === 0) {
+      const run = this.afterCommit;
+      this.afterCommit = [];
+      for (const f of run) f();
+    }
+    return result;
   }
 
   // --- resume records -----------------------------------------------------------------------------
@@ -281,7 +302,20 @@ export class Store {
         }
       }
     })();
+    // Listeners (the metric files) hear of points once they are committed, never of a rolled-back step.
+    const notify = () => {
+      for (const l of this.metricListeners) l(jobId, added);
+    };
+    if (added.length > 0) {
+      if (this.txDepth > 0) this.afterCommit.push(notify);
+      else notify();
+    }
     return added;
+  }
+
+  /** Calls `listener` with every batch of points stored for the first time (the metric files). */
+  onMetricsAdded(listener: (jobId: string, points: readonly MetricPoint[]) => void): void {
+    this.metricListeners.push(listener);
   }
 
   listMetrics(jobId: string, afterStep: number, limit: number, name?: string): MetricPoint[] {

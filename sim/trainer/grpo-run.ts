@@ -18,6 +18,7 @@ import { computeAdvantages, std } from './grpo.ts';
 import type { JobPolicy } from './job-policy.ts';
 import type { TrainSequence } from './protocol.ts';
 import { pruneResumeStates, writeResumeState, type EvalSummary, type GrpoResume } from './resume-state.ts';
+import { evalEpisodes, trainEpisodes, type EpisodeInput, type RolloutKind } from './rollout-record.ts';
 import { rolloutReward, runRollouts, type RolloutSpec, type RolloutTarget } from './rollouts.ts';
 import type { GrpoSettings } from './settings.ts';
 
@@ -39,6 +40,8 @@ export interface JobRunDeps {
   resumeDir: string | undefined;
   /** The frozen KL reference, saved with every resume state (only when the job uses one). */
   reference: Float32Array | undefined;
+  /** Records a sample of a batch's episodes (rollout-record.ts); a redone iteration replaces its record. */
+  record: (kind: RolloutKind, iteration: number, episodes: EpisodeInput[]) => void;
 }
 
 export class GrpoJobRun {
@@ -102,8 +105,9 @@ export class GrpoJobRun {
     const { s, ctx, policy } = this.d;
     const specs: RolloutSpec[] = s.evalSeeds.flatMap((seed) => Array.from({ length: s.evalRolloutsPerSeed }, (_, r) => ({ traceId: `${ctx.job.id}.eval${iteration}.${seed}.${r}`, seed })));
     const results = await this.withProgress(`evaluation at iteration ${iteration}`, iteration, specs);
-    for (const spec of specs) policy.take(spec.traceId);
+    const turns = specs.map((spec) => policy.take(spec.traceId));
     const rewards = results.map((r) => rolloutReward(r, s.reward));
+    this.d.record('eval', iteration, evalEpisodes(specs, s.evalRolloutsPerSeed, results, turns, rewards));
     return { mean: mean(rewards), std: std(rewards), n: rewards.length, achievements: achievementRates(results) };
   }
 
@@ -145,11 +149,12 @@ export class GrpoJobRun {
     const rolloutSeconds = (performance.now() - t0) / 1000;
     const rewards = results.map((r) => rolloutReward(r, s.reward));
     const adv = computeAdvantages(rewards, groups, s.scaleRewards);
+    const turns = specs.map((spec) => policy.take(spec.traceId));
+    this.d.record('train', it, trainEpisodes(specs, groups, s.groupSize, results, turns, rewards, adv.advantages));
     const sequences: TrainSequence[] = [];
-    specs.forEach((spec, i) => {
-      const turns = policy.take(spec.traceId);
+    specs.forEach((_spec, i) => {
       if (s.skipZeroVarianceGroups && adv.zeroStdGroups.has(groups[i] as number)) return;
-      for (const t of turns) sequences.push({ prompt: t.prompt, completion: t.completion, sampled: t.sampled, oldLogp: t.logprobs, advantage: adv.advantages[i] as number });
+      for (const t of turns[i] ?? []) sequences.push({ prompt: t.prompt, completion: t.completion, sampled: t.sampled, oldLogp: t.logprobs, advantage: adv.advantages[i] as number });
     });
     const update = sequences.length === 0 ? undefined : await engine.train({
       sequences, temperature: s.temperature, maxActions: s.maxActions, innerSteps: s.innerSteps, epsilonLow: s.epsilonLow,

@@ -13,6 +13,7 @@ import { WorkerEngine, type PolicyEngine } from './engine.ts';
 import { GrpoJobRun } from './grpo-run.ts';
 import { JobPolicy } from './job-policy.ts';
 import { freshResume, GrpoResume, readResumeState, type ResumeState } from './resume-state.ts';
+import { jobRecorder } from './rollout-record.ts';
 import type { RolloutTarget } from './rollouts.ts';
 import { grpoSettings, type DeviceDefaults, type GrpoSettings } from './settings.ts';
 
@@ -23,6 +24,8 @@ export interface GrpoTrainerOptions {
   checkpointDir: string;
   /** Where jobs keep their crash-resume state (<dir>/<job id>/); undefined: jobs cannot resume. */
   resumeDir?: string;
+  /** Per-job files (recorded rollouts) go under <jobsDir>/<job id>/; none when undefined. */
+  jobsDir?: string;
   tokenizer: () => Promise<PolicyTokenizer>;
   engine?: () => PolicyEngine;
   /** Device and threads for jobs whose [sim] section does not choose. */
@@ -109,8 +112,9 @@ export class GrpoTrainer implements Trainer {
       };
       const rec = from ?? await this.begin(ctx, s, described, device);
       if (rec.stage !== 'finished') ctx.setPhase('training');
+      const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));
       return await new GrpoJobRun({
-        ctx, s, engine, policy, tok, target, described, model: modelCfg, checkpointDir: this.opts.checkpointDir, resumeDir, reference,
+        ctx, s, engine, policy, tok, target, described, model: modelCfg, checkpointDir: this.opts.checkpointDir, resumeDir, reference, record,
       }, rec).run();
     } finally {
       this.opts.inference.unregister(policyId);
