@@ -22,7 +22,7 @@ export interface GrpoTrainerOptions {
   /** Trainer-side inference base URL (known once the server listens), e.g. http://127.0.0.1:8787/inference. */
   inferenceBaseUrl: () => string;
   checkpointDir: string;
-  /** Where jobs keep their crash-resume state (<dir>/<job id>/); undefined: jobs cannot resume. */
+  /** Jobs keep their crash-resume state in <resumeDir>/<job id>/resume/; undefined: jobs cannot resume. */
   resumeDir?: string;
   /** Per-job files (recorded rollouts) go under <jobsDir>/<job id>/; none when undefined. */
   jobsDir?: string;
@@ -52,7 +52,7 @@ export class GrpoTrainer implements Trainer {
   }
 
   private resumeDirOf(jobId: string): string | undefined {
-    return this.opts.resumeDir === undefined ? undefined : join(this.opts.resumeDir, jobId);
+    return this.opts.resumeDir === undefined ? undefined : join(this.opts.resumeDir, jobId, 'resume');
   }
 
   /** The resume record the job committed last (undefined: none); a TrainerFailure when it is unreadable. */

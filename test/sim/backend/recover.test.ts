@@ -64,7 +64,7 @@ describe('restart after a crash', () => {
 
   test('--no-resume (resume: false) fails every left-running job with the reason, as before', async () => {
     const { stateDir, ids } = crashedState([grpo]);
-    const resumeDir = join(stateDir, 'resume', ids[0] as string);
+    const resumeDir = join(stateDir, 'jobs', ids[0] as string, 'resume');
     mkdirSync(resumeDir, { recursive: true });
     writeFileSync(join(resumeDir, 'iter-000001.state'), 'left by the crashed process');
     const r = await afterRestart(stateDir, false);
