@@ -111,7 +111,8 @@ export class GrpoTrainer implements Trainer {
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
       const rec = from ?? await this.begin(ctx, s, described, device);
-      if (rec.stage !== 'finished') ctx.setPhase('training');
+      // A resumed job re-enters the phase of its next stage (an evaluation sets its own).
+      if (from === undefined || rec.stage === 'done' || rec.stage === 'committed') ctx.setPhase('training');
       const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));
       return await new GrpoJobRun({
         ctx, s, engine, policy, tok, target, described, model: modelCfg, checkpointDir: this.opts.checkpointDir, resumeDir, reference, record,
