@@ -6,7 +6,7 @@ import { checkpointKey, rlModelId } from '../../src/api/models.ts';
 import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
 import type { RlConfigFile } from '../../src/config/schema.ts';
 import type { BusMessage, EventBus } from './bus.ts';
-import type { Faults } from './faults.ts';
+import type { FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { seal } from '../../src/crypto/sealedbox.ts';
 import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
@@ -83,6 +83,8 @@ export class JobRunner {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private scale: number;
+  /** PUT /_sim/time sets the caller's org's scale only (README "/_sim scoping"). */
+  private readonly orgScales = new Map<string, number>();
   private readonly queueDelayMs: number;
   private readonly resume: boolean;
   private closed = false;
@@ -94,7 +96,7 @@ export class JobRunner {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
-    private readonly faults: Faults,
+    private readonly faults: FaultsByOrg,
     private readonly keys: SealedKeys,
     private readonly trainers: ReadonlyMap<string, Trainer>,
     private readonly defaultTrainer: string,
@@ -105,12 +107,19 @@ export class JobRunner {
     this.resume = opts.resume ?? true;
   }
 
+  /** The simulator-wide default (--time-scale). */
   get timeScale(): number {
     return this.scale;
   }
 
-  setTimeScale(scale: number): void {
-    this.scale = scale;
+  timeScaleFor(org: string): number {
+    return this.orgScales.get(org) ?? this.scale;
+  }
+
+  /** With an org: that org's jobs only; without: the default for every org without its own. */
+  setTimeScale(scale: number, org?: string): void {
+    if (org === undefined) this.scale = scale;
+    else this.orgScales.set(org, scale);
   }
 
   /**
@@ -212,9 +221,9 @@ export class JobRunner {
         },
       });
       for (const w of params.warnings) this.emit(id, { type: 'rl.job.warning', message: w, level: 'warning', data: { simulated: true } });
-      this.later(this.queueDelayMs / this.scale, () => void this.start(id));
+      this.later(this.queueDelayMs / this.timeScaleFor(org), () => void this.start(id));
     };
-    const delay = this.faults.firstEventDelayMs;
+    const delay = this.faults.of(org).firstEventDelayMs;
     if (delay > 0) this.later(delay, announce);
     else announce();
     return { kind: 'created', job: this.store.getJob(id) ?? job };
@@ -245,10 +254,11 @@ export class JobRunner {
   }
 
   /** A `trainer.hold` fault: waits at `point` (until the hold ends or the job stops), visible in GET /_sim/faults. */
-  private async hold(jobId: string, point: string, iteration: number, signal: AbortSignal): Promise<void> {
-    const ms = this.faults.holdMs(point, iteration);
+  private async hold(org: string, jobId: string, point: string, iteration: number, signal: AbortSignal): Promise<void> {
+    const faults = this.faults.of(org);
+    const ms = faults.holdMs(point, iteration);
     if (ms === undefined) return;
-    const release = this.faults.markHeld(jobId, point, iteration);
+    const release = faults.markHeld(jobId, point, iteration);
     console.error(`synth-rl sim: fault: job ${jobId} held at ${point} of iteration ${iteration}${Number.isFinite(ms) ? ` for ${ms} ms` : ''}`);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -277,7 +287,7 @@ export class JobRunner {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      }, ms / this.scale);
+      }, ms / this.timeScaleFor(outer.org));
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal.reason);
@@ -285,7 +295,8 @@ export class JobRunner {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     const waitOutStall = async () => {
-      for (let left = this.faults.stallRemainingMs(); left > 0; left = this.faults.stallRemainingMs()) {
+      const faults = this.faults.of(outer.org);
+      for (let left = faults.stallRemainingMs(); left > 0; left = faults.stallRemainingMs()) {
         await new Promise((r) => setTimeout(r, Math.min(left, 50)));
         if (signal.aborted) throw signal.reason;
       }
@@ -314,7 +325,7 @@ export class JobRunner {
           return (c.events ?? []).map((e) => this.emit(target, { level: 'info', data: {}, ...e }));
         });
       },
-      hold: (point, iteration) => this.hold(outer.id, point, iteration, signal),
+      hold: (point, iteration) => this.hold(outer.org, outer.id, point, iteration, signal),
       setPhase: (phase) => setBoth(phase),
       setProgress: (iteration, total, epoch) => this.store.updateJob(outer.id, { progress: JSON.stringify({ iteration, total_iterations: total, epoch }) }),
       sleep,

@@ -143,10 +143,14 @@ export class GrpoJobRun {
       }
     }
     const half = Math.ceil(specs.length / 2);
+    const batched = { ...policy.batcher.stats };
     const results = await this.withProgress(`iteration ${it}`, it, specs, async (done) => {
       if (done === half) await ctx.hold('rollouts', it);
     });
     const rolloutSeconds = (performance.now() - t0) / 1000;
+    // How well concurrent rollouts shared forward passes: sampling requests per device call.
+    const sampleBatches = policy.batcher.stats.batches - batched.batches;
+    const sampleBatchMean = sampleBatches ? (policy.batcher.stats.requests - batched.requests) / sampleBatches : 0;
     const rewards = results.map((r) => rolloutReward(r, s.reward));
     const adv = computeAdvantages(rewards, groups, s.scaleRewards);
     const turns = specs.map((spec) => policy.take(spec.traceId));
@@ -186,6 +190,7 @@ export class GrpoJobRun {
             loss: update.loss, kl: update.kl, clip_ratio: update.clipLow + update.clipHigh, entropy: update.entropy, grad_norm: update.gradNorm,
             tokens: update.tokens, update_seconds: update.seconds, ratio_dev: update.firstStepRatioDev,
           }), rollout_seconds: rolloutSeconds, step_seconds: stepSeconds, rollouts_per_s: results.length / rolloutSeconds,
+          sample_batches: sampleBatches, sample_batch_mean: sampleBatchMean,
         },
       }],
       ...(!evalDue && { metrics }),

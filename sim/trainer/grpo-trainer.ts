@@ -93,6 +93,9 @@ export class GrpoTrainer implements Trainer {
       seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model, jobId: job.id,
     });
     this.opts.inference.register(policy, { replace: true });
+    // Only the task app this job hands the URL to can reach its policy (README "Isolation"); a new
+    // capability per run, so rollouts a crashed process left behind cannot reach a resumed job.
+    const capability = this.opts.inference.grant(policyId);
     try {
       const { description: device } = await engine.init({
         device: s.device, threads: s.threads,
@@ -107,7 +110,7 @@ export class GrpoTrainer implements Trainer {
       // The KL reference is the initial policy: kept to be saved with every resume state.
       const reference = s.beta <= 0 ? undefined : state === undefined ? (await engine.export()).params : state.reference;
       const target: RolloutTarget = {
-        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
+        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: `${this.opts.inferenceBaseUrl()}/c/${capability}`, policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
       const rec = from ?? await this.begin(ctx, s, described, device);
@@ -118,6 +121,7 @@ export class GrpoTrainer implements Trainer {
         ctx, s, engine, policy, tok, target, described, model: modelCfg, checkpointDir: this.opts.checkpointDir, resumeDir, reference, record,
       }, rec).run();
     } finally {
+      this.opts.inference.revoke(capability);
       this.opts.inference.unregister(policyId);
       policy.clear();
       engine.close();

@@ -34,7 +34,7 @@ export async function createDevice(kind: DeviceChoice, init: DeviceInit, opts: D
       return new ReferenceDevice(init);
     case 'cpu':
     case 'auto':
-      return CpuDevice.create(init, threads);
+      return CpuDevice.create(init, threads, 'wasm');
     case 'webgpu':
       throw new Error('device "webgpu" is not available in this build: no WebGPU device is implemented yet (use "cpu", "reference" or "auto")');
     default:
