@@ -132,6 +132,8 @@ export const SimSection = section({
   preset: z.enum(['micro', 'small', 'classic']),
   seed: int,
   device: z.enum(['cpu', 'webgpu', 'auto']),
+  /** Which WebGPU adapters count: "hardware" (a real GPU) or "software" (Mesa llvmpipe; for CI). Env SYNTH_RL_WEBGPU_ADAPTER overrides. */
+  webgpu_adapter: z.enum(['hardware', 'software']),
   time_scale: num.positive(),
   host: str,
   port: int,

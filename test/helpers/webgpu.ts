@@ -1,7 +1,7 @@
 // The WebGPU device the tests use: the software adapter (Mesa llvmpipe through OpenGL ES), which
 // .ci/run installs. Acquired once per test file; when no adapter can be made the WebGPU tests skip
 // and say why (the reason is printed once).
-import { acquireGpu, type GpuHandle } from '../../sim/model/webgpu/adapter.ts';
+import { acquireGpu, type GpuHandle } from '../../src/runtime/webgpu.ts';
 import { GpuRuntime } from '../../sim/model/webgpu/runtime.ts';
 
 const got = await acquireGpu('software');

@@ -13,7 +13,7 @@ import type { DeviceInit, DeviceState, ForwardOut, PolicyDevice, RowBatch, Sampl
 import { GPT } from '../gpt.ts';
 import { initParams } from '../init.ts';
 import { generate, type GrammarTokens } from '../../policy/generate.ts';
-import { acquireGpu, type AdapterChoice } from './adapter.ts';
+import { acquireGpu, type AdapterChoice } from '../../../src/runtime/webgpu.ts';
 import { activationLayout, at, gradientLayout, type ActivationLayout, type GradientLayout } from './layout.ts';
 import { GpuOps } from './ops.ts';
 import { GpuRuntime } from './runtime.ts';
@@ -38,6 +38,7 @@ export class WebGpuDevice implements PolicyDevice {
   private dLayout: GradientLayout | undefined;
   private readonly policy: Slot = { buf: undefined, capacity: 0, M: 0 };
   private readonly reference: Slot = { buf: undefined, capacity: 0, M: 0 };
+  private readonly sampling: Slot = { buf: undefined, capacity: 0, M: 0 };
   private backwardReady = false;
   private adamT: number;
   private readonly opt: Required<DeviceInit['optimizer']>;
@@ -95,7 +96,7 @@ export class WebGpuDevice implements PolicyDevice {
     }
     const lay = activationLayout(this.model, B, T, M);
     if (slot.buf === undefined || slot.capacity < lay.size) {
-      slot.buf?.destroy();
+      if (slot.buf !== undefined) this.rt.release(slot.buf);
       slot.capacity = Math.ceil(lay.size * 1.25);
       slot.buf = this.rt.buffer(slot.capacity, 'activations');
     }
@@ -163,7 +164,7 @@ export class WebGpuDevice implements PolicyDevice {
     if (dlogp.length !== slot.M) throw new Error(`dlogp has ${dlogp.length} values, expected ${slot.M}`);
     const d = gradientLayout(this.model, batch.B, batch.T, slot.M);
     if (this.dCapacity < d.size) {
-      this.D.destroy();
+      this.rt.release(this.D);
       this.dCapacity = Math.ceil(d.size * 1.25);
       this.D = this.rt.buffer(this.dCapacity, 'dacts');
     }
@@ -229,6 +230,27 @@ export class WebGpuDevice implements PolicyDevice {
     });
   }
 
+  /** Forces the next sample() to copy the weights again (benchmarks time the copy). */
+  invalidateSampler(): void {
+    this.samplerStale = true;
+  }
+
+  /**
+   * Logits [rows.length · V] at the last position of each row, by one batched forward on the
+   * device: the on-device sampling route that docs/webgpu.md measures against the CPU decoder.
+   */
+  async lastLogits(rows: readonly number[][]): Promise<Float32Array> {
+    const B = rows.length;
+    const T = Math.max(1, ...rows.map((r) => r.length));
+    const tokens = new Int32Array(B * T);
+    rows.forEach((r, b) => { for (let t = 0; t < T; t++) tokens[b * T + t] = r[Math.min(t, r.length - 1)] ?? 0; });
+    const pos = Int32Array.from(rows, (r, b) => b * T + Math.max(r.length, 1) - 1);
+    const batch: RowBatch = { tokens, B, T, pos, targets: new Int32Array(B), temperature: 1 };
+    const a = this.prepare(this.sampling, batch);
+    this.encodeForward(this.four(this.sampling, 'policy'), a, batch);
+    return this.rt.read(this.sampling.buf as GPUBuffer, a.logits, B * this.model.vocabSize);
+  }
+
   /** The CPU decoder with the current weights (copied down once per optimiser step). */
   private async cpuSampler(): Promise<{ model: GPT; decoder: Decoder }> {
     if (this.sampler !== undefined && !this.samplerStale) return this.sampler;
@@ -272,5 +294,5 @@ export function tokenIndex(tokens: Int32Array, V: number): Int32Array {
 export async function createWebGpuDevice(init: DeviceInit, adapter: AdapterChoice = 'hardware'): Promise<WebGpuDevice> {
   const got = await acquireGpu(adapter);
   if (!got.ok) throw new Error(`WebGPU is not usable: ${got.reason}`);
-  return new WebGpuDevice(new GpuRuntime(got.gpu), init);
+  return new WebGpuDevice(new GpuRuntime(got.gpu, true), init);
 }

@@ -9,7 +9,7 @@
 //
 // Uniforms: each dispatch gets a 256-byte slot (16 u32 + 16 f32) in an arena that is written once
 // per submit and bound with a dynamic offset.
-import type { GpuHandle } from './adapter.ts';
+import type { GpuHandle } from '../../../src/runtime/webgpu.ts';
 
 export type BufName = 'P' | 'G' | 'A' | 'D';
 export type BufferSet = Record<BufName, GPUBuffer>;
@@ -48,7 +48,10 @@ export class GpuRuntime {
   dispatches = 0;
   submits = 0;
 
-  constructor(readonly gpu: GpuHandle) {
+  private readonly owned = new Set<GPUBuffer>();
+
+  /** ownsDevice: destroy() also destroys the GPUDevice (otherwise only this runtime's buffers). */
+  constructor(readonly gpu: GpuHandle, private readonly ownsDevice = false) {
     this.device = gpu.device;
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: COMPUTE, buffer: { type } });
     const uni: GPUBindGroupLayoutEntry = { binding: 4, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: SLOT } };
@@ -72,6 +75,7 @@ export class GpuRuntime {
   buffer(n: number, label = 'tensor'): GPUBuffer {
     const b = this.device.createBuffer({ label, size: Math.max(4, Math.ceil(n) * 4), usage: STORAGE | COPY_SRC | COPY_DST });
     this.ids.set(b, this.nextId++);
+    this.owned.add(b);
     return b;
   }
 
@@ -149,9 +153,17 @@ export class GpuRuntime {
     return out;
   }
 
+  /** Frees a buffer made by buffer(). */
+  release(b: GPUBuffer): void {
+    this.owned.delete(b);
+    b.destroy();
+  }
+
   destroy(): void {
     this.pending = [];
+    for (const b of this.owned) b.destroy();
+    this.owned.clear();
     this.arena.destroy();
-    this.device.destroy();
+    if (this.ownsDevice) this.device.destroy();
   }
 }

@@ -3,7 +3,8 @@
 // integer, uf(k) the k-th float. Backward kernels accumulate (+=), like their CPU references.
 //
 // Workgroups have 64 invocations (compatibility mode allows at most 128); matmul tiles are 32×32
-// outputs per 8×8 workgroup, each invocation computing a 4×4 block.
+// outputs per 8×8 workgroup, each invocation computing a 4×4 block, K staged 32 at a time through
+// workgroup memory (few barriers: on llvmpipe each one is costly).
 
 const UNIFORMS = /* wgsl */ `
 struct Uni { v: array<vec4<u32>, 8> }
@@ -130,43 +131,50 @@ layer('layernorm_bwd_dw', `${ELEMENTWISE_HEAD} {
  * memory. ints M, N, K, aoff, sam, sak, boff, sbk, sbn, coff, ldc, accumulate, biasoff(P), hasBias.
  */
 function matmul(out: BufName3, a: BufName3, b: BufName3): string {
+  // Accumulators are four vec4 registers (no dynamically indexed local array: llvmpipe spills those).
   return /* wgsl */ `
-var<workgroup> As: array<f32, 256>;
-var<workgroup> Bs: array<f32, 256>;
+var<workgroup> As: array<f32, 1024>;
+var<workgroup> Bs: array<f32, 1024>;
+fn put(m: u32, n: u32, v: f32) {
+  if (m < ui(0u) && n < ui(1u)) {
+    var x = v;
+    if (ui(13u) != 0u) { x += P[ui(12u) + n]; }
+    let o = ui(9u) + m * ui(10u) + n;
+    if (ui(11u) != 0u) { ${out}[o] += x; } else { ${out}[o] = x; }
+  }
+}
+fn putRow(m: u32, n: u32, v: vec4<f32>) { put(m, n, v.x); put(m, n + 8u, v.y); put(m, n + 16u, v.z); put(m, n + 24u, v.w); }
 @compute @workgroup_size(8, 8) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let M = ui(0u); let N = ui(1u); let K = ui(2u);
+  let aoff = ui(3u); let sam = ui(4u); let sak = ui(5u); let boff = ui(6u); let sbk = ui(7u); let sbn = ui(8u);
   let tm = wid.y * 32u; let tn = wid.x * 32u; let l = lid.y * 8u + lid.x;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
-  for (var k0 = 0u; k0 < K; k0 += 8u) {
-    for (var r = 0u; r < 4u; r++) {
+  var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0); var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < K; k0 += 32u) {
+    for (var r = 0u; r < 16u; r++) {
       let e = l + 64u * r;
-      let am = tm + e / 8u; let ak = k0 + e % 8u;
-      As[e] = select(0.0, ${a}[ui(3u) + am * ui(4u) + ak * ui(5u)], am < M && ak < K);
+      let am = tm + e / 32u; let ak = k0 + e % 32u;
+      var av = 0.0;
+      if (am < M && ak < K) { av = ${a}[aoff + am * sam + ak * sak]; }
+      As[e] = av;
       let bk = k0 + e / 32u; let bn = tn + e % 32u;
-      Bs[e] = select(0.0, ${b}[ui(6u) + bk * ui(7u) + bn * ui(8u)], bk < K && bn < N);
+      var bv = 0.0;
+      if (bk < K && bn < N) { bv = ${b}[boff + bk * sbk + bn * sbn]; }
+      Bs[e] = bv;
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < 8u; kk++) {
-      for (var r = 0u; r < 4u; r++) {
-        let av = As[(lid.y + 8u * r) * 8u + kk];
-        for (var c = 0u; c < 4u; c++) { acc[r * 4u + c] += av * Bs[kk * 32u + lid.x + 8u * c]; }
-      }
+    for (var kk = 0u; kk < 32u; kk++) {
+      let bb = vec4<f32>(Bs[kk * 32u + lid.x], Bs[kk * 32u + lid.x + 8u], Bs[kk * 32u + lid.x + 16u], Bs[kk * 32u + lid.x + 24u]);
+      c0 += As[lid.y * 32u + kk] * bb;
+      c1 += As[(lid.y + 8u) * 32u + kk] * bb;
+      c2 += As[(lid.y + 16u) * 32u + kk] * bb;
+      c3 += As[(lid.y + 24u) * 32u + kk] * bb;
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
-    let m = tm + lid.y + 8u * r;
-    for (var c = 0u; c < 4u; c++) {
-      let n = tn + lid.x + 8u * c;
-      if (m < M && n < N) {
-        var v = acc[r * 4u + c];
-        if (ui(13u) != 0u) { v += P[ui(12u) + n]; }
-        let o = ui(9u) + m * ui(10u) + n;
-        if (ui(11u) != 0u) { ${out}[o] += v; } else { ${out}[o] = v; }
-      }
-    }
-  }
+  putRow(tm + lid.y, tn + lid.x, c0);
+  putRow(tm + lid.y + 8u, tn + lid.x, c1);
+  putRow(tm + lid.y + 16u, tn + lid.x, c2);
+  putRow(tm + lid.y + 24u, tn + lid.x, c3);
 }`;
 }
 type BufName3 = 'P' | 'G' | 'A' | 'D';

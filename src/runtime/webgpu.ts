@@ -1,4 +1,4 @@
-// Finding a WebGPU adapter through bun-webgpu (Dawn over bun:ffi); `navigator.gpu` is never assumed.
+// Finding a WebGPU adapter for the simulator's trainer through bun-webgpu (Dawn over bun:ffi); `navigator.gpu` is never assumed.
 //
 // Which adapters are acceptable (docs/webgpu.md):
 // - 'hardware' (the default): a real GPU through the platform's native API (Vulkan, Metal, D3D12).
@@ -7,7 +7,7 @@
 //   when asked for explicitly.
 // Dawn's null backend is refused always: it accepts every command and hands back wrong numbers.
 import { dlopen } from 'bun:ffi';
-import wrapperLibrary from '../../../node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so' with { type: 'file' };
+import wrapperLibrary from '../../node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so' with { type: 'file' };
 
 export type AdapterChoice = 'hardware' | 'software';
 export const ADAPTER_CHOICES: readonly AdapterChoice[] = ['hardware', 'software'];
@@ -73,7 +73,7 @@ async function findAdapter(gpu: GpuFactory, choice: AdapterChoice): Promise<{ ad
     : (NATIVE_BACKENDS[process.platform] ?? ['Vulkan']).map((backendType) => ({ powerPreference: 'high-performance', backendType }));
   for (const opts of attempts) {
     const adapter = await gpu.requestAdapter(opts).catch(() => null);
-    if (adapter === null) { rejected.push(`no ${String(opts.backendType)} adapter`); continue; }
+    if (adapter === null) { rejected.push(`no ${String(opts.backendType)} adapter (needs a GPU driver and its loader, e.g. libvulkan.so.1)`); continue; }
     const info = adapter.info as unknown as RawInfo;
     const compat = opts.featureLevel === 'compatibility';
     if (isNullBackend(info)) { rejected.push("Dawn's null backend (refused: it returns wrong numbers)"); continue; }
@@ -113,4 +113,22 @@ export async function acquireGpu(choice: AdapterChoice = 'hardware'): Promise<Gp
   } catch (e) {
     return { ok: false, reason: `${describeAdapter(info, compat)}: requestDevice failed: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+export interface WebGpuProbe {
+  /** The adapter `[sim] device = "webgpu"` (or "auto") would train on, if any. */
+  hardware: { usable: boolean; adapter?: string; reason?: string };
+  /** The software adapter (`[sim] webgpu_adapter = "software"`), if Mesa's drivers are present. */
+  software: { usable: boolean; adapter?: string; reason?: string };
+}
+
+/** Whether WebGPU is usable here and why not: for `synth-rl selftest`. Never throws. */
+export async function probeWebGpu(): Promise<WebGpuProbe> {
+  const one = async (choice: AdapterChoice) => {
+    const got = await acquireGpu(choice).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
+    if (!got.ok) return { usable: false, reason: got.reason };
+    got.gpu.device.destroy();
+    return { usable: true, adapter: got.gpu.adapterName };
+  };
+  return { hardware: await one('hardware'), software: await one('software') };
 }
