@@ -11,6 +11,7 @@ import { runCli } from '../main.ts';
 import { sparkline } from '../../ui/sparkline.ts';
 import { PROD_BACKEND_URL_DEFAULT } from '../../config/settings.ts';
 import { startSimulator } from '../../../sim/server.ts';
+import { deviceFlags } from './sim.ts';
 
 function demoToml(iterations: number, seed: number): string {
   return `# Written by \`synth-rl demo\`: GRPO on the toy Crafter grid (micro preset), small enough for a CPU.
@@ -50,6 +51,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (iterations < 1 || iterations > 500) throw new UsageError(`--iterations must be between 1 and 500, got ${iterations}`);
   const seedFlag = ctx.args.flags.get('seed');
   const seed = typeof seedFlag === 'number' ? seedFlag : 0;
+  const device = deviceFlags(ctx.args.flags);
   const say = (text = '') => ctx.out.write(`${text}\n`);
   const t0 = performance.now();
   say('synth-rl demo: Synth\'s RL fine-tuning flow, fully offline. Everything below runs on this machine:');
@@ -57,7 +59,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   say('GPT on the CPU, standing in for Qwen/Qwen3-0.6B. Nothing here talks to the real service.');
   const dir = mkdtempSync(join(tmpdir(), 'synth-rl-demo-'));
   // State in memory; checkpoints kept beside the config so `infer --weights` works afterwards.
-  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints') });
+  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints'), device });
   try {
     const apiKey = sim.apiKeys[0] as string;
     const envKey = sim.taskApp?.taskApp.environmentApiKey as string;
