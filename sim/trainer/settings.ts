@@ -41,6 +41,8 @@ export interface GrpoSettings {
   device: DeviceChoice;
   /** Threads of the cpu device: [sim] threads, else the simulator's default (every core). */
   threads: number;
+  /** [sim] webgpu_adapter: "software" lets webgpu/auto use Mesa llvmpipe (CI); default hardware only. */
+  webgpuAdapter: 'hardware' | 'software' | undefined;
 }
 
 /** The simulator's defaults for jobs that do not say (`synth-rl sim --device/--threads`). */
@@ -97,5 +99,6 @@ export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): Grp
     rolloutTimeoutS: 120,
     device: sim.device ?? defaults.device ?? 'cpu',
     threads: sim.threads ?? defaults.threads ?? defaultThreads(),
+    webgpuAdapter: sim.webgpu_adapter,
   };
 }

@@ -26,8 +26,8 @@ export type GpuResult = { ok: true; gpu: GpuHandle } | { ok: false; reason: stri
 const BACKEND_NAMES: Record<number, string> = { 1: 'Null', 2: 'WebGPU', 3: 'D3D11', 4: 'D3D12', 5: 'Metal', 6: 'Vulkan', 7: 'OpenGL', 8: 'OpenGLES' };
 const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|softpipe|warp|microsoft basic render/i;
 
-interface RawInfo { vendor: string; architecture: string; device: string; description: string; backendType: number; adapterType: number }
-type GpuFactory = { requestAdapter(o?: Record<string, unknown>): Promise<GPUAdapter | null> };
+export interface RawInfo { vendor: string; architecture: string; device: string; description: string; backendType: number; adapterType: number }
+export type GpuFactory = { requestAdapter(o?: Record<string, unknown>): Promise<GPUAdapter | null> };
 
 /** libc setenv: Bun's process.env writes are invisible to native getenv() (EGL reads EGL_PLATFORM). */
 function setNativeEnv(name: string, value: string): void {
@@ -66,7 +66,7 @@ export function isSoftware(info: RawInfo): boolean {
 
 const NATIVE_BACKENDS: Record<string, string[]> = { linux: ['Vulkan'], darwin: ['Metal'], win32: ['D3D12', 'Vulkan'] };
 
-async function findAdapter(gpu: GpuFactory, choice: AdapterChoice): Promise<{ adapter: GPUAdapter; info: RawInfo; compat: boolean } | string> {
+export async function findAdapter(gpu: GpuFactory, choice: AdapterChoice): Promise<{ adapter: GPUAdapter; info: RawInfo; compat: boolean } | string> {
   const rejected: string[] = [];
   const attempts: Record<string, string>[] = choice === 'software'
     ? [{ featureLevel: 'compatibility', backendType: 'OpenGLES' }]
