@@ -17,6 +17,7 @@ import { acquireGpu, type AdapterChoice } from '../../../src/runtime/webgpu.ts';
 import { activationLayout, at, gradientLayout, type ActivationLayout, type GradientLayout } from './layout.ts';
 import { GpuOps } from './ops.ts';
 import { GpuRuntime } from './runtime.ts';
+import { splitRows, type RowPart } from '../devices/rows.ts';
 
 type Four = readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
 
@@ -36,9 +37,11 @@ export class WebGpuDevice implements PolicyDevice {
   private D: GPUBuffer;
   private dCapacity = 1;
   private dLayout: GradientLayout | undefined;
-  private readonly policy: Slot = { buf: undefined, capacity: 0, M: 0 };
-  private readonly reference: Slot = { buf: undefined, capacity: 0, M: 0 };
-  private readonly sampling: Slot = { buf: undefined, capacity: 0, M: 0 };
+  /** One activation buffer per sub-batch (a batch is cut by sequence to fit the binding limit). */
+  private readonly policy: Slot[] = [];
+  private readonly reference: Slot[] = [];
+  private readonly sampling: Slot[] = [];
+  private parts: RowPart[] = [];
   private backwardReady = false;
   private adamT: number;
   private readonly opt: Required<DeviceInit['optimizer']>;
@@ -77,7 +80,7 @@ export class WebGpuDevice implements PolicyDevice {
     return [p, this.G, slot.buf as GPUBuffer, this.D];
   }
 
-  private prepare(slot: Slot, batch: RowBatch): ActivationLayout {
+  private validate(batch: RowBatch): void {
     const { vocabSize: V, maxSeqLen } = this.model;
     const { B, T, tokens, pos, targets, mask } = batch;
     const M = pos.length;
@@ -94,6 +97,25 @@ export class WebGpuDevice implements PolicyDevice {
       if (y < 0 || y >= V) throw new Error(`target token ${y} out of range`);
       if (mask !== undefined && mask[r * V + y] === 0) throw new Error(`target token ${y} of row ${r} is not allowed by the mask`);
     }
+  }
+
+  /** Sub-batches by sequence, each small enough that its activations and gradients fit one binding. */
+  private split(batch: RowBatch): RowPart[] {
+    this.validate(batch);
+    const max = this.rt.maxBindingFloats;
+    const fits = (b: RowBatch) => Math.max(activationLayout(this.model, b.B, b.T, b.pos.length).size, gradientLayout(this.model, b.B, b.T, b.pos.length).size) <= max;
+    if (fits(batch)) return [{ batch, rowLo: 0, rowHi: batch.pos.length }];
+    for (let n = 2; n < 2 * batch.B; n *= 2) {
+      const parts = splitRows(batch, n);
+      if (parts.every((p) => fits(p.batch))) return parts;
+    }
+    throw new Error(`one sequence of ${batch.T} tokens needs more than the adapter's largest storage binding (${max * 4} bytes): use a smaller model or n_ctx`);
+  }
+
+  private prepare(slot: Slot, batch: RowBatch): ActivationLayout {
+    const { vocabSize: V } = this.model;
+    const { B, T, tokens, pos, targets, mask } = batch;
+    const M = pos.length;
     const lay = activationLayout(this.model, B, T, M);
     if (slot.buf === undefined || slot.capacity < lay.size) {
       if (slot.buf !== undefined) this.rt.release(slot.buf);
@@ -113,15 +135,29 @@ export class WebGpuDevice implements PolicyDevice {
   }
 
   async forward(batch: RowBatch, which: 'policy' | 'reference'): Promise<ForwardOut> {
-    const slot = which === 'policy' ? this.policy : this.reference;
     if (which === 'policy') this.backwardReady = false;
-    const a = this.prepare(slot, batch);
-    const b = this.four(slot, which);
-    this.encodeForward(b, a, batch);
-    const M = slot.M;
-    const out = await this.rt.read(slot.buf as GPUBuffer, a.logprobs, 2 * M);
-    if (which === 'policy') this.backwardReady = true;
-    return { logprobs: out.slice(0, M), entropy: out.slice(M, 2 * M) };
+    const slots = which === 'policy' ? this.policy : this.reference;
+    const parts = this.split(batch);
+    const layouts = parts.map((part, i) => {
+      const slot = (slots[i] ??= { buf: undefined, capacity: 0, M: 0 });
+      const a = this.prepare(slot, part.batch);
+      this.encodeForward(this.four(slot, which), a, part.batch);
+      return a;
+    });
+    const M = batch.pos.length;
+    const logprobs = new Float32Array(M);
+    const entropy = new Float32Array(M);
+    for (const [i, part] of parts.entries()) {
+      const n = part.rowHi - part.rowLo;
+      const out = await this.rt.read((slots[i] as Slot).buf as GPUBuffer, (layouts[i] as ActivationLayout).logprobs, 2 * n);
+      logprobs.set(out.subarray(0, n), part.rowLo);
+      entropy.set(out.subarray(n), part.rowLo);
+    }
+    if (which === 'policy') {
+      this.parts = parts;
+      this.backwardReady = true;
+    }
+    return { logprobs, entropy };
   }
 
   private encodeForward(b: Four, a: ActivationLayout, batch: RowBatch): void {
@@ -157,26 +193,29 @@ export class WebGpuDevice implements PolicyDevice {
   }
 
   async backward(dlogp: Float32Array): Promise<number> {
-    const slot = this.policy;
-    const a = slot.layout;
-    const batch = slot.batch;
-    if (!this.backwardReady || a === undefined || batch === undefined) throw new Error("backward() needs a forward(batch, 'policy') first");
-    if (dlogp.length !== slot.M) throw new Error(`dlogp has ${dlogp.length} values, expected ${slot.M}`);
-    const d = gradientLayout(this.model, batch.B, batch.T, slot.M);
-    if (this.dCapacity < d.size) {
+    if (!this.backwardReady) throw new Error("backward() needs a forward(batch, 'policy') first");
+    const total = this.parts.reduce((n, p) => n + p.rowHi - p.rowLo, 0);
+    if (dlogp.length !== total) throw new Error(`dlogp has ${dlogp.length} values, expected ${total}`);
+    const grads = this.parts.map((p) => gradientLayout(this.model, p.batch.B, p.batch.T, p.batch.pos.length));
+    const need = Math.max(...grads.map((d) => d.size));
+    if (this.dCapacity < need) {
       this.rt.release(this.D);
-      this.dCapacity = Math.ceil(d.size * 1.25);
+      this.dCapacity = Math.ceil(need * 1.25);
       this.D = this.rt.buffer(this.dCapacity, 'dacts');
     }
+    this.ops.fill(this.four(this.policy[0] as Slot, 'policy'), 'G', 0, this.n);
+    for (const [i, part] of this.parts.entries()) {
+      const slot = this.policy[i] as Slot;
+      const d = grads[i] as GradientLayout;
+      const b = this.four(slot, 'policy');
+      this.ops.fill(b, 'D', 0, d.size);
+      this.rt.write(this.D, d.dlogp, dlogp.subarray(part.rowLo, part.rowHi));
+      this.encodeBackward(b, slot.layout as ActivationLayout, d, part.batch);
+    }
+    const d = grads[grads.length - 1] as GradientLayout;
     this.dLayout = d;
-    const b = this.four(slot, 'policy');
-    this.ops.fill(b, 'G', 0, this.n);
-    this.ops.fill(b, 'D', 0, d.size);
-    this.rt.write(this.D, d.dlogp, dlogp);
-    this.encodeBackward(b, a, d, batch);
-    this.ops.gradNorm(b, 0, this.n, d.partials, d.norm);
-    const norm = (await this.rt.read(this.D, d.norm, 1))[0] as number;
-    return norm;
+    this.ops.gradNorm(this.four(this.policy[0] as Slot, 'policy'), 0, this.n, d.partials, d.norm);
+    return (await this.rt.read(this.D, d.norm, 1))[0] as number;
   }
 
   private encodeBackward(b: Four, a: ActivationLayout, d: GradientLayout, batch: RowBatch): void {
@@ -246,9 +285,15 @@ export class WebGpuDevice implements PolicyDevice {
     rows.forEach((r, b) => { for (let t = 0; t < T; t++) tokens[b * T + t] = r[Math.min(t, r.length - 1)] ?? 0; });
     const pos = Int32Array.from(rows, (r, b) => b * T + Math.max(r.length, 1) - 1);
     const batch: RowBatch = { tokens, B, T, pos, targets: new Int32Array(B), temperature: 1 };
-    const a = this.prepare(this.sampling, batch);
-    this.encodeForward(this.four(this.sampling, 'policy'), a, batch);
-    return this.rt.read(this.sampling.buf as GPUBuffer, a.logits, B * this.model.vocabSize);
+    const V = this.model.vocabSize;
+    const out = new Float32Array(B * V);
+    for (const [i, part] of this.split(batch).entries()) {
+      const slot = (this.sampling[i] ??= { buf: undefined, capacity: 0, M: 0 });
+      const a = this.prepare(slot, part.batch);
+      this.encodeForward(this.four(slot, 'policy'), a, part.batch);
+      out.set(await this.rt.read(slot.buf as GPUBuffer, a.logits, (part.rowHi - part.rowLo) * V), part.rowLo * V);
+    }
+    return out;
   }
 
   /** The CPU decoder with the current weights (copied down once per optimiser step). */

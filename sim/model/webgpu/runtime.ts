@@ -44,15 +44,25 @@ export class GpuRuntime {
   private arenaSlots = 1024;
   private ids = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
+  /** The first validation/out-of-memory error Dawn reported; the next read() throws it. */
+  private error: string | undefined;
+  /** Largest storage binding in float32 elements (one activation buffer must fit in it). */
+  readonly maxBindingFloats: number;
   /** Dispatches and submits so far (for tests and benchmarks). */
   dispatches = 0;
   submits = 0;
 
   private readonly owned = new Set<GPUBuffer>();
 
-  /** ownsDevice: destroy() also destroys the GPUDevice (otherwise only this runtime's buffers). */
-  constructor(readonly gpu: GpuHandle, private readonly ownsDevice = false) {
+  /**
+   * ownsDevice: destroy() also destroys the GPUDevice (otherwise only this runtime's buffers).
+   * maxBindingFloats: a lower binding limit than the adapter's (tests of the sub-batch split).
+   */
+  constructor(readonly gpu: GpuHandle, private readonly ownsDevice = false, maxBindingFloats?: number) {
     this.device = gpu.device;
+    this.maxBindingFloats = Math.min(maxBindingFloats ?? Infinity, Math.floor(Number(this.device.limits.maxStorageBufferBindingSize) / 4));
+    // Errors would otherwise only be printed while the update carried on with garbage.
+    this.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => { this.error ??= e.error.message; };
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: COMPUTE, buffer: { type } });
     const uni: GPUBindGroupLayoutEntry = { binding: 4, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: SLOT } };
     const make = (types: GPUBufferBindingType[]) => this.device.createBindGroupLayout({ entries: [...types.map((t, i) => entry(i, t)), uni] });
@@ -150,7 +160,16 @@ export class GpuRuntime {
     const out = new Float32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     staging.destroy();
+    this.check();
     return out;
+  }
+
+  /** Throws the first error Dawn reported since the last check. */
+  check(): void {
+    const e = this.error;
+    if (e === undefined) return;
+    this.error = undefined;
+    throw new Error(`WebGPU error: ${e.split('\n')[0]}`);
   }
 
   /** Frees a buffer made by buffer(). */

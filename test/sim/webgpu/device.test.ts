@@ -8,6 +8,7 @@ import { PARAM_NAMES, paramOffsets, type ModelConfig } from '../../../sim/model/
 import type { DeviceInit, RowBatch } from '../../../sim/model/device.ts';
 import { GPT } from '../../../sim/model/gpt.ts';
 import { tokenIndex, WebGpuDevice } from '../../../sim/model/webgpu/device.ts';
+import { activationLayout } from '../../../sim/model/webgpu/layout.ts';
 import { GpuRuntime } from '../../../sim/model/webgpu/runtime.ts';
 import { grpoLoss } from '../../../sim/trainer/grpo.ts';
 import { gpu, noGpu, relErr } from '../../helpers/webgpu.ts';
@@ -45,6 +46,25 @@ const lossOpts = { epsilonLow: 0.2, epsilonHigh: 0.28, beta: 0.04, lossType: 'gr
 describe.skipIf(gpu === undefined)(`WebGPU device vs the CPU reference${noGpu ? ` (skipped: ${noGpu})` : ''}`, () => {
   test('tokenIndex groups positions by token id', () => {
     expect(Array.from(tokenIndex(Int32Array.from([2, 0, 2, 1]), 3))).toEqual([0, 1, 2, 4, 1, 3, 0, 2]);
+  });
+
+  test('a batch cut by sequence to fit the binding limit gives the same log-probs and gradients', async () => {
+    const { batch } = makeBatch(5);
+    const full = activationLayout(cfg, batch.B, batch.T, batch.pos.length).size;
+    const dev = new WebGpuDevice(new GpuRuntime(gpu!, false, Math.floor(full * 0.6)), { ...init, withReference: false });
+    const ref = new GPT(cfg, { seed: 7 });
+    const fc = ref.forward(batch.tokens, batch.B, batch.T, batch.pos, batch.targets, { mask: batch.mask!, temperature: batch.temperature });
+    const fg = await dev.forward(batch, 'policy');
+    expect(relErr(fg.logprobs, fc.logprobs)).toBeLessThan(1e-4);
+    const dlp = Float32Array.from(fc.logprobs, (_, i) => ((i % 7) - 3) / 10);
+    ref.zeroGrad();
+    ref.backward(dlp);
+    await dev.backward(dlp);
+    expect(relErr(await dev.readGradients(), ref.grads)).toBeLessThan(1e-4);
+    const tiny = new WebGpuDevice(new GpuRuntime(gpu!, false, 100), { ...init, withReference: false });
+    await expect(tiny.forward(batch, 'policy')).rejects.toThrow("needs more than the adapter's largest storage binding");
+    dev.dispose();
+    tiny.dispose();
   });
 
   test('three GRPO updates match: loss, log-probs, every gradient (before AdamW), parameters after', async () => {
