@@ -119,7 +119,7 @@ export class WebGpuDevice implements PolicyDevice {
     const lay = activationLayout(this.model, B, T, M);
     if (slot.buf === undefined || slot.capacity < lay.size) {
       if (slot.buf !== undefined) this.rt.release(slot.buf);
-      slot.capacity = Math.ceil(lay.size * 1.25);
+      slot.capacity = Math.min(Math.ceil(lay.size * 1.25), this.rt.maxBindingFloats);
       slot.buf = this.rt.buffer(slot.capacity, 'activations');
     }
     slot.layout = lay;
@@ -200,7 +200,7 @@ export class WebGpuDevice implements PolicyDevice {
     const need = Math.max(...grads.map((d) => d.size));
     if (this.dCapacity < need) {
       this.rt.release(this.D);
-      this.dCapacity = Math.ceil(need * 1.25);
+      this.dCapacity = Math.min(Math.ceil(need * 1.25), this.rt.maxBindingFloats);
       this.D = this.rt.buffer(this.dCapacity, 'dacts');
     }
     this.ops.fill(this.four(this.policy[0] as Slot, 'policy'), 'G', 0, this.n);
