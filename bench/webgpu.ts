@@ -2,6 +2,7 @@
 // everything resident), matmul GFLOP/s through the tiled WGSL kernel, and the two sampling routes
 // (weights copied to the CPU KV-cache decoder vs. batched full forwards on the device).
 import { Rng } from '../sim/crafter/rng.ts';
+import { matmulForward as cpuMatmul } from '../sim/model/cpu/kernels.ts';
 import type { ModelConfig } from '../sim/model/config.ts';
 import type { DeviceInit, RowBatch, SampleRequest } from '../sim/model/device.ts';
 import { WebGpuDevice } from '../sim/model/webgpu/device.ts';
@@ -110,4 +111,83 @@ async function sampleOnDevice(dev: WebGpuDevice, requests: SampleRequest[], g: G
       if (s.token === g.endId) done[i] = true;
     });
   }
+}
+
+interface Size { name: string; cfg: ModelConfig; B: number; T: number; scored: number }
+
+/** Train tokens/s of the cpu device on the same batch (forward, backward, clip + AdamW). */
+async function cpuTrainMs(size: Size, minMs: number): Promise<number> {
+  const { createDevice } = await import('../sim/model/devices/factory.ts');
+  const dev = await createDevice('cpu', benchInit(size.cfg));
+  const batch = benchBatch(size.cfg, size.B, size.T, size.scored);
+  const dlp = new Float32Array(batch.pos.length).fill(1 / batch.pos.length);
+  const ms = await timeAsync(async () => {
+    await dev.forward(batch, 'policy');
+    await dev.backward(dlp);
+    await dev.step({ maxGradNorm: 1 });
+  }, minMs, 1);
+  dev.dispose();
+  return ms;
+}
+
+function cpuMatmulGflops(N: number, C: number, OC: number, minMs: number): number {
+  const rng = new Rng(3);
+  const a = Float32Array.from({ length: N * C }, () => rng.uniform() - 0.5);
+  const w = Float32Array.from({ length: OC * C }, () => rng.uniform() - 0.5);
+  const out = new Float32Array(N * OC);
+  let n = 0;
+  const t0 = performance.now();
+  while (n < 2 || performance.now() - t0 < minMs) {
+    cpuMatmul(out, a, w, null, N, C, OC);
+    n++;
+  }
+  return (2 * N * C * OC * n) / ((performance.now() - t0) / 1000) / 1e9;
+}
+
+/**
+ * `bun run bench:engine --device webgpu`: the default and a large size, cpu device and WebGPU side
+ * by side. --webgpu-adapter hardware|software picks the adapter (default: hardware, else software,
+ * said so); --large-batch N sets the large size's batch (default 2; 1 on a software adapter).
+ */
+export async function webgpuColumn(argv: readonly string[]): Promise<void> {
+  const flag = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+  const adapterFlag = flag('webgpu-adapter');
+  if (adapterFlag !== undefined && adapterFlag !== 'hardware' && adapterFlag !== 'software') throw new Error(`--webgpu-adapter must be hardware or software, got ${adapterFlag}`);
+  const got = await benchGpu(adapterFlag);
+  if ('error' in got) {
+    console.log(`webgpu: not usable here: ${got.error}`);
+    return;
+  }
+  const { gpu } = got;
+  console.log(`\nwebgpu adapter: ${gpu.adapterName}${got.note ? ` (${got.note})` : ''}`);
+  const largeB = Number(flag('large-batch') ?? (gpu.software ? 1 : 2));
+  const sizes: Size[] = [
+    { name: 'default', cfg: { vocabSize: 160, maxSeqLen: 256, nLayer: 2, nHead: 2, dModel: 64 }, B: 16, T: 128, scored: 8 },
+    { name: 'large', cfg: { vocabSize: 160, maxSeqLen: 256, nLayer: 8, nHead: 8, dModel: 512 }, B: largeB, T: 256, scored: 8 },
+  ];
+  const minMs = gpu.software ? 1 : 2000;
+  for (const s of sizes) {
+    const tokens = s.B * s.T;
+    const gpuMs = await trainStepMs(gpu, s.cfg, benchBatch(s.cfg, s.B, s.T, s.scored), minMs);
+    const cpuMs = await cpuTrainMs(s, minMs);
+    const suffix = s.name === 'default' ? '' : `_${s.name}`;
+    console.log(`train ${s.name} (L=${s.cfg.nLayer}, H=${s.cfg.nHead}, C=${s.cfg.dModel}, batch ${s.B}×${s.T}): cpu device ${(tokens / (cpuMs / 1000)).toFixed(0)} tokens/s, webgpu ${(tokens / (gpuMs / 1000)).toFixed(0)} tokens/s (${(cpuMs / gpuMs).toFixed(2)}× the cpu)`);
+    console.log(`BENCH engine.cpu.train_tokens_per_s${suffix} ${(tokens / (cpuMs / 1000)).toFixed(1)} tokens/s`);
+    console.log(`BENCH engine.webgpu.train_tokens_per_s${suffix} ${(tokens / (gpuMs / 1000)).toFixed(1)} tokens/s`);
+    console.log(`BENCH engine.webgpu.speedup_vs_cpu${suffix} ${(cpuMs / gpuMs).toFixed(3)} x`);
+  }
+  for (const [name, N, C, OC] of [['default', 512, 256, 256], ['large', 512, 512, 2048]] as const) {
+    const g = await matmulGflops(gpu, N, C, OC, gpu.software ? 500 : 1500);
+    const c = cpuMatmulGflops(N, C, OC, 500);
+    const suffix = name === 'default' ? '' : `_${name}`;
+    console.log(`matmul ${N}×${C}·${C}×${OC}: cpu kernel ${c.toFixed(2)} GFLOP/s, webgpu ${g.toFixed(2)} GFLOP/s`);
+    console.log(`BENCH engine.webgpu.matmul_gflops${suffix} ${g.toFixed(3)} GFLOP/s`);
+  }
+  const rng = new Rng(5);
+  const cfg = sizes[0]!.cfg;
+  const requests = Array.from({ length: 32 }, (_, i) => ({ prompt: Array.from({ length: 100 }, () => rng.below(cfg.vocabSize)), seed: i, temperature: 1, topP: 1, maxActions: 2 }));
+  const r = await samplingRoutesMs(gpu, cfg, requests);
+  console.log(`sampling 32 completions (100-token prompts, 2 actions): weights to the cpu ${r.copyMs.toFixed(1)} ms + cpu KV-cache decode ${r.cpuMs.toFixed(0)} ms; batched forwards on the device ${r.deviceMs.toFixed(0)} ms`);
+  console.log(`BENCH engine.webgpu.sample_cpu_route_ms ${(r.copyMs + r.cpuMs).toFixed(1)} ms`);
+  console.log(`BENCH engine.webgpu.sample_device_route_ms ${r.deviceMs.toFixed(1)} ms`);
 }
