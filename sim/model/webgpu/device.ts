@@ -21,8 +21,8 @@ import { splitRows, type RowPart } from '../devices/rows.ts';
 
 type Four = readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
 
-/** Activations of one forward: A buffer (grown as needed) and the batch it holds. */
-interface Slot { buf: GPUBuffer | undefined; capacity: number; layout?: ActivationLayout; batch?: RowBatch; M: number }
+/** Activations of one (sub-)batch: an A buffer (grown as needed) and where each tensor sits in it. */
+interface Slot { buf: GPUBuffer | undefined; capacity: number; layout?: ActivationLayout }
 
 export class WebGpuDevice implements PolicyDevice {
   readonly kind = 'webgpu' as const;
@@ -123,8 +123,6 @@ export class WebGpuDevice implements PolicyDevice {
       slot.buf = this.rt.buffer(slot.capacity, 'activations');
     }
     slot.layout = lay;
-    slot.batch = batch;
-    slot.M = M;
     // Token ids go up as int32 bits in the float buffer (the kernels bitcast them back).
     this.rt.write(slot.buf, lay.tokens, tokens);
     this.rt.write(slot.buf, lay.csr, tokenIndex(tokens, V));
@@ -139,7 +137,7 @@ export class WebGpuDevice implements PolicyDevice {
     const slots = which === 'policy' ? this.policy : this.reference;
     const parts = this.split(batch);
     const layouts = parts.map((part, i) => {
-      const slot = (slots[i] ??= { buf: undefined, capacity: 0, M: 0 });
+      const slot = (slots[i] ??= { buf: undefined, capacity: 0 });
       const a = this.prepare(slot, part.batch);
       this.encodeForward(this.four(slot, which), a, part.batch);
       return a;
@@ -288,7 +286,7 @@ export class WebGpuDevice implements PolicyDevice {
     const V = this.model.vocabSize;
     const out = new Float32Array(B * V);
     for (const [i, part] of this.split(batch).entries()) {
-      const slot = (this.sampling[i] ??= { buf: undefined, capacity: 0, M: 0 });
+      const slot = (this.sampling[i] ??= { buf: undefined, capacity: 0 });
       const a = this.prepare(slot, part.batch);
       this.encodeForward(this.four(slot, 'policy'), a, part.batch);
       out.set(await this.rt.read(slot.buf as GPUBuffer, a.logits, (part.rowHi - part.rowLo) * V), part.rowLo * V);
