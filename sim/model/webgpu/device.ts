@@ -32,7 +32,9 @@ export class WebGpuDevice implements PolicyDevice {
   private readonly n: number;
   private readonly P: GPUBuffer;
   private readonly G: GPUBuffer;
-  private readonly O: GPUBuffer;
+  private readonly Mo: GPUBuffer;
+  private readonly Vo: GPUBuffer;
+  private lastNorm = 0;
   private readonly Pref: GPUBuffer | undefined;
   private D: GPUBuffer;
   private dCapacity = 1;
@@ -62,13 +64,15 @@ export class WebGpuDevice implements PolicyDevice {
     if (init.state === undefined) initParams(params, init.model, init.seed);
     this.P = rt.buffer(this.n, 'params');
     this.G = rt.buffer(this.n, 'grads');
-    this.O = rt.buffer(2 * this.n, 'adam');
+    if (this.n > rt.maxBindingFloats) throw new Error(`the model has ${this.n} parameters; this adapter's largest storage binding holds ${rt.maxBindingFloats} floats`);
+    this.Mo = rt.buffer(this.n, 'adam-m');
+    this.Vo = rt.buffer(this.n, 'adam-v');
     this.D = rt.buffer(1, 'dacts');
     rt.write(this.P, 0, params);
     this.adamT = init.state?.adamT ?? 0;
     if (init.state !== undefined) {
-      rt.write(this.O, 0, init.state.adamM);
-      rt.write(this.O, this.n, init.state.adamV);
+      rt.write(this.Mo, 0, init.state.adamM);
+      rt.write(this.Vo, 0, init.state.adamV);
     }
     this.Pref = init.withReference ? rt.buffer(this.n, 'reference') : undefined;
     if (this.Pref !== undefined) rt.write(this.Pref, 0, init.referenceParams ?? params);
@@ -213,7 +217,8 @@ export class WebGpuDevice implements PolicyDevice {
     const d = grads[grads.length - 1] as GradientLayout;
     this.dLayout = d;
     this.ops.gradNorm(this.four(this.policy[0] as Slot, 'policy'), 0, this.n, d.partials, d.norm);
-    return (await this.rt.read(this.D, d.norm, 1))[0] as number;
+    this.lastNorm = (await this.rt.read(this.D, d.norm, 1))[0] as number;
+    return this.lastNorm;
   }
 
   private encodeBackward(b: Four, a: ActivationLayout, d: GradientLayout, batch: RowBatch): void {
@@ -246,14 +251,14 @@ export class WebGpuDevice implements PolicyDevice {
   }
 
   async step(opts: StepOptions): Promise<void> {
-    const d = this.dLayout;
-    if (d === undefined) throw new Error('step() needs a backward() first');
+    if (this.dLayout === undefined) throw new Error('step() needs a backward() first');
     this.adamT++;
     const { beta1, beta2, eps, weightDecay } = this.opt;
     const off = paramOffsets(this.model);
-    this.ops.adamw([this.P, this.G, this.O, this.D], this.n, d.norm, DECAYED.map((k) => off[k]), {
-      lr: opts.lr ?? this.opt.lr, beta1, beta2, eps, wd: weightDecay,
-      bc1: 1 - beta1 ** this.adamT, bc2: 1 - beta2 ** this.adamT, maxNorm: opts.maxGradNorm,
+    const norm = this.lastNorm;
+    const clip = opts.maxGradNorm > 0 && norm > opts.maxGradNorm ? opts.maxGradNorm / (norm + 1e-6) : 1;
+    this.ops.adamw([this.P, this.G, this.Mo, this.Vo], this.n, DECAYED.map((k) => off[k]), {
+      lr: opts.lr ?? this.opt.lr, beta1, beta2, eps, wd: weightDecay, bc1: 1 - beta1 ** this.adamT, bc2: 1 - beta2 ** this.adamT, clip,
     });
     this.rt.flush();
     this.samplerStale = true;
@@ -310,8 +315,7 @@ export class WebGpuDevice implements PolicyDevice {
 
   async exportState(): Promise<DeviceState> {
     const params = await this.rt.read(this.P, 0, this.n);
-    const mv = await this.rt.read(this.O, 0, 2 * this.n);
-    return { params, adamM: mv.slice(0, this.n), adamV: mv.slice(this.n), adamT: this.adamT };
+    return { params, adamM: await this.rt.read(this.Mo, 0, this.n), adamV: await this.rt.read(this.Vo, 0, this.n), adamT: this.adamT };
   }
 
   async readGradients(): Promise<Float32Array> {
