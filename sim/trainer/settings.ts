@@ -43,6 +43,8 @@ export interface GrpoSettings {
   threads: number;
   /** [sim] webgpu_adapter: "software" lets webgpu/auto use Mesa llvmpipe (CI); default hardware only. */
   webgpuAdapter: 'hardware' | 'software' | undefined;
+  /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
+  recordRollouts: number;
 }
 
 /** The simulator's defaults for jobs that do not say (`synth-rl sim --device/--threads`). */
@@ -53,6 +55,9 @@ export interface DeviceDefaults {
 
 /** The small model's default learning rate: tuned for a ~100k-parameter transformer from scratch. */
 export const DEFAULT_SIM_LR = 3e-3;
+
+/** Two default groups (2 × 4 episodes of ~10 steps) per iteration: ~0.6 MB for 100 iterations. */
+export const DEFAULT_RECORD_ROLLOUTS = 8;
 
 export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): GrpoSettings {
   const c = job.config;
@@ -100,5 +105,6 @@ export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): Grp
     device: sim.device ?? defaults.device ?? 'cpu',
     threads: sim.threads ?? defaults.threads ?? defaultThreads(),
     webgpuAdapter: sim.webgpu_adapter,
+    recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
   };
 }

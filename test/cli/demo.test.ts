@@ -1,10 +1,19 @@
 import { expect, test } from 'bun:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cli, tempDir } from '../helpers/cli.ts';
+import { readTfevents } from '../helpers/tfevents-reader.ts';
 
 test('demo: simulator, env key, training job, reward curve, chat through the backend and offline', async () => {
-  const r = await cli(['demo', '--iterations', '2'], { cwd: tempDir() });
-  expect(r.err).toBe('');
+  const cwd = tempDir();
+  const r = await cli(['demo', '--iterations', '2', '--metrics-jsonl', 'm.jsonl', '--tensorboard', 'tb'], { cwd });
+  // The one note: where the metric files go (resolved against the caller's folder, not the demo's).
+  expect(r.err).toMatch(new RegExp(`^note: writing metrics to ${join(cwd, 'm.jsonl')} and ${join(cwd, 'tb')}/events\\.out\\.tfevents\\.job_\\w+\\.synth-rl\\n$`));
   expect(r.code).toBe(0);
+  expect(readFileSync(join(cwd, 'm.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step)).toEqual([1, 2]);
+  const tb = readdirSync(join(cwd, 'tb'));
+  expect(tb.length).toBe(1);
+  expect(readTfevents(join(cwd, 'tb', tb[0] as string)).code).toBe(0);
   for (const step of ['1/4  synth-rl env-key', '2/4  synth-rl run', '3/4  the reward ', '4/4  synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_']) {
     expect(r.out).toContain(step);
   }
