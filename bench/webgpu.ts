@@ -1,6 +1,6 @@
 // WebGPU figures for bench:engine (`--device webgpu`): train tokens/s (forward + backward + AdamW,
 // everything resident), matmul GFLOP/s through the tiled WGSL kernel, and the two sampling routes
-// (weights copied to the CPU KV-cache decoder vs. batched full forwards on the device).
+// (weights copied to a CPU copy of the policy vs. batched forwards on the device).
 import { Rng } from '../sim/crafter/rng.ts';
 import { matmulForward as cpuMatmul } from '../sim/model/cpu/kernels.ts';
 import type { ModelConfig } from '../sim/model/config.ts';
@@ -189,7 +189,7 @@ export async function webgpuColumn(argv: readonly string[]): Promise<void> {
   const cfg = sizes[0]!.cfg;
   const requests = Array.from({ length: 32 }, (_, i) => ({ prompt: Array.from({ length: 100 }, () => rng.below(cfg.vocabSize)), seed: i, temperature: 1, topP: 1, maxActions: 2 }));
   const r = await samplingRoutesMs(gpu, cfg, requests);
-  console.log(`sampling 32 completions (100-token prompts, 2 actions): weights to the cpu ${r.copyMs.toFixed(1)} ms + cpu KV-cache decode ${r.cpuMs.toFixed(0)} ms; batched forwards on the device ${r.deviceMs.toFixed(0)} ms`);
+  console.log(`sampling 32 completions (100-token prompts, 2 actions): weights to the cpu ${r.copyMs.toFixed(1)} ms + batched forwards on the cpu ${r.cpuMs.toFixed(0)} ms; batched forwards on the device ${r.deviceMs.toFixed(0)} ms`);
   console.log(`BENCH engine.webgpu.sample_cpu_route_ms ${(r.copyMs + r.cpuMs).toFixed(1)} ms`);
   console.log(`BENCH engine.webgpu.sample_device_route_ms ${r.deviceMs.toFixed(1)} ms`);
 }
