@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The CPU engine's speed: forward+backward tokens/s of the default simulator model on an RL-shaped
 // batch, decode tokens/s with the KV cache, and matmul GFLOP/s (one core; JS typed arrays).
-//   bun run bench:engine
+//   bun run bench:engine [--device webgpu [--webgpu-adapter hardware|software] [--large-batch N]]
 import { Rng } from '../sim/crafter/rng.ts';
 import { matmulForward } from '../sim/model/cpu/kernels.ts';
 import { numParams, type ModelConfig } from '../sim/model/config.ts';
@@ -61,3 +61,9 @@ console.log(`matmul ${N}×${C}·${C}×${OC}: ${mmMs.toFixed(2)} ms → ${gflops.
 console.log(`BENCH engine.train_tokens_per_s ${trainTps.toFixed(0)} tokens/s`);
 console.log(`BENCH engine.decode_tokens_per_s ${decodeTps.toFixed(0)} tokens/s`);
 console.log(`BENCH engine.matmul_gflops ${gflops.toFixed(2)} GFLOP/s`);
+
+// The WebGPU column (default and large size beside the cpu device): bench/webgpu.ts.
+if (process.argv.includes('webgpu') && process.argv.includes('--device')) {
+  await (await import('./webgpu.ts')).webgpuColumn(process.argv);
+  process.exit(0);
+}

@@ -12,6 +12,7 @@ import { checkMetricFilePaths } from './metric-files.ts';
 import { sparkline } from '../../ui/sparkline.ts';
 import { PROD_BACKEND_URL_DEFAULT } from '../../config/settings.ts';
 import { startSimulator } from '../../../sim/server.ts';
+import { deviceFlags } from './sim.ts';
 
 function demoToml(iterations: number, seed: number): string {
   return `# Written by \`synth-rl demo\`: GRPO on the toy Crafter grid (micro preset), small enough for a CPU.
@@ -59,6 +60,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const files = { metricsJsonl: pathFlag('metrics-jsonl'), tensorboardDir: pathFlag('tensorboard') };
   checkMetricFilePaths(files);
   const fileFlags = [...(files.metricsJsonl ? ['--metrics-jsonl', files.metricsJsonl] : []), ...(files.tensorboardDir ? ['--tensorboard', files.tensorboardDir] : [])];
+  const device = deviceFlags(ctx.args.flags);
   const say = (text = '') => ctx.out.write(`${text}\n`);
   const t0 = performance.now();
   say('synth-rl demo: Synth\'s RL fine-tuning flow, fully offline. Everything below runs on this machine:');
@@ -66,7 +68,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   say('GPT on the CPU, standing in for Qwen/Qwen3-0.6B. Nothing here talks to the real service.');
   const dir = mkdtempSync(join(tmpdir(), 'synth-rl-demo-'));
   // State in memory; checkpoints kept beside the config so `infer --weights` works afterwards.
-  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints') });
+  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints'), device });
   try {
     const apiKey = sim.apiKeys[0] as string;
     const envKey = sim.taskApp?.taskApp.environmentApiKey as string;

@@ -6,6 +6,20 @@ import { redact } from '../../config/redact.ts';
 import { loadFaultSpec } from '../../../sim/backend/faults.ts';
 import { startSimulator, type Simulator } from '../../../sim/server.ts';
 import { taskAppOptionsFromEnv } from '../../../sim/taskapp/index.ts';
+import { DEVICE_CHOICES, isDeviceChoice, webgpuAdapterChoice } from '../../../sim/model/devices/factory.ts';
+import { acquireGpu } from '../../runtime/webgpu.ts';
+import type { DeviceDefaults } from '../../../sim/trainer/settings.ts';
+
+/** --device and --threads, checked (shared with `demo`). */
+export function deviceFlags(f: ReadonlyMap<string, unknown>): DeviceDefaults {
+  const device = f.get('device');
+  const threads = f.get('threads');
+  if (device !== undefined && !isDeviceChoice(device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}, got ${JSON.stringify(device)}`);
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new UsageError(`--threads must be an integer between 1 and 256, got ${String(threads)}`);
+  }
+  return { ...(device !== undefined && { device }), ...(threads !== undefined && { threads: threads as number }) };
+}
 
 function taskAppLines(sim: Simulator, envKeyFromEnv: boolean): { banner: string[]; exports: string[] } {
   const t = sim.taskApp;
@@ -22,7 +36,17 @@ function taskAppLines(sim: Simulator, envKeyFromEnv: boolean): { banner: string[
   };
 }
 
-function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; envKeyFromEnv: boolean }): string {
+/** The adapter line for a webgpu/auto default device: which adapter jobs will train on, or why none. */
+async function adapterLine(sim: Simulator): Promise<string[]> {
+  if (sim.device.device !== 'webgpu' && sim.device.device !== 'auto') return [];
+  const choice = webgpuAdapterChoice();
+  const got = await acquireGpu(choice);
+  if (!got.ok) return [`  adapter    none: ${got.reason}${sim.device.device === 'auto' ? ' (auto trains on the cpu)' : ' (webgpu jobs will fail at start)'}`];
+  got.gpu.device.destroy();
+  return [`  adapter    ${got.gpu.adapterName}${got.gpu.software ? '   (software: asked for with webgpu_adapter = "software")' : ''}`];
+}
+
+function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; envKeyFromEnv: boolean; adapter: string[] }): string {
   const key = sim.apiKeys[0] as string;
   const shownKey = sim.generatedKey || opts.keyFrom === 'persisted' ? key : redact(key);
   const task = taskAppLines(sim, opts.envKeyFromEnv);
@@ -33,6 +57,8 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     '',
     `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
     `  trainer    ${trainers}   [simulated] grpo trains a small GPT that stands in for the requested model; replay plays a scripted stream`,
+    `  device     ${sim.device.device}, ${sim.device.threads} thread${sim.device.threads === 1 ? '' : 's'}   (GRPO training and sampling; a job's [sim] device / threads override)`,
+    ...opts.adapter,
     `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
     ...task.banner,
     `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
@@ -62,6 +88,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const taskAppPort = typeof f.get('task-app-port') === 'number' ? (f.get('task-app-port') as number) : port === 0 ? 0 : 8001;
   if (taskAppPort < 0 || taskAppPort > 65535) throw new UsageError(`--task-app-port must be between 0 and 65535, got ${taskAppPort}`);
   const taskAppOptions = taskAppOptionsFromEnv(ctx.env);
+  const device = deviceFlags(f);
   const faultsArg = f.get('faults');
   let faults;
   if (typeof faultsArg === 'string') {
@@ -81,6 +108,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(givenKey !== undefined && { apiKeys: [givenKey] }),
       ...(faults !== undefined && { faults }),
       defaultTrainer: trainer,
+      device,
       taskApp: withTaskApp ? { ...taskAppOptions, port: taskAppPort } : false,
     });
   } catch (e) {
@@ -93,7 +121,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw e;
   }
   const keyFrom = givenKey !== undefined ? (f.get('api-key') !== undefined ? 'from --api-key' : 'from SYNTH_API_KEY') : sim.generatedKey ? 'generated now, stored in the state dir' : 'persisted';
-  ctx.out.write(banner(sim, { ephemeral, keyFrom, envKeyFromEnv: taskAppOptions.environmentApiKey !== undefined }));
+  const adapter = await adapterLine(sim);
+  ctx.out.write(banner(sim, { ephemeral, keyFrom, envKeyFromEnv: taskAppOptions.environmentApiKey !== undefined, adapter }));
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
