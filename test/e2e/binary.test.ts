@@ -34,6 +34,15 @@ describe('compiled binary', () => {
     expect(r.out).toBe(`synth-rl ${VERSION}\n`);
   });
 
+  test('version --json: the linux-x64 target with its embedded ONNX Runtime and WebGPU library and the commit', () => {
+    const r = runBinary(['version', '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.out) as Record<string, unknown>;
+    const head = Bun.spawnSync(['git', 'rev-parse', 'HEAD']).stdout.toString().trim();
+    expect(info).toMatchObject({ name: 'synth-rl', version: VERSION, platform: `${process.platform}-${process.arch}`, target: 'linux-x64', onnxruntime: '1.30.0', webgpu: '0.1.7' });
+    expect(String(info.commit)).toMatch(new RegExp(`^${head}(-dirty)?$`));
+  });
+
   test('selftest passes from an empty temp dir with a minimal env, leaving no ORT debris', () => {
     const scratchTmp = tempDir();
     const r = runBinary(['selftest', '--json'], { env: { TMPDIR: scratchTmp } });
