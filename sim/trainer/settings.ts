@@ -37,14 +37,14 @@ export interface GrpoSettings {
   checkpointsEnabled: boolean;
   model: { nLayer: number; nHead: number; dModel: number; maxSeqLen: number };
   rolloutTimeoutS: number;
-  /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
-  recordRollouts: number;
   /** Where the model trains and samples: [sim] device, else the simulator's default. */
   device: DeviceChoice;
   /** Threads of the cpu device: [sim] threads, else the simulator's default (every core). */
   threads: number;
   /** [sim] webgpu_adapter: "software" lets webgpu/auto use Mesa llvmpipe (CI); default hardware only. */
   webgpuAdapter: 'hardware' | 'software' | undefined;
+  /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
+  recordRollouts: number;
 }
 
 /** The simulator's defaults for jobs that do not say (`synth-rl sim --device/--threads`). */
@@ -102,9 +102,9 @@ export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): Grp
       maxSeqLen: sim.model?.n_ctx ?? 128,
     },
     rolloutTimeoutS: 120,
-    recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
     device: sim.device ?? defaults.device ?? 'cpu',
     threads: sim.threads ?? defaults.threads ?? defaultThreads(),
     webgpuAdapter: sim.webgpu_adapter,
+    recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
   };
 }

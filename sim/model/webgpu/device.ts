@@ -21,8 +21,8 @@ import { splitRows, type RowPart } from '../devices/rows.ts';
 
 type Four = readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
 
-/** Activations of one forward: A buffer (grown as needed) and the batch it holds. */
-interface Slot { buf: GPUBuffer | undefined; capacity: number; layout?: ActivationLayout; batch?: RowBatch; M: number }
+/** Activations of one (sub-)batch: an A buffer (grown as needed) and where each tensor sits in it. */
+interface Slot { buf: GPUBuffer | undefined; capacity: number; layout?: ActivationLayout }
 
 export class WebGpuDevice implements PolicyDevice {
   readonly kind = 'webgpu' as const;
@@ -32,7 +32,9 @@ export class WebGpuDevice implements PolicyDevice {
   private readonly n: number;
   private readonly P: GPUBuffer;
   private readonly G: GPUBuffer;
-  private readonly O: GPUBuffer;
+  private readonly Mo: GPUBuffer;
+  private readonly Vo: GPUBuffer;
+  private lastNorm = 0;
   private readonly Pref: GPUBuffer | undefined;
   private D: GPUBuffer;
   private dCapacity = 1;
@@ -62,13 +64,15 @@ export class WebGpuDevice implements PolicyDevice {
     if (init.state === undefined) initParams(params, init.model, init.seed);
     this.P = rt.buffer(this.n, 'params');
     this.G = rt.buffer(this.n, 'grads');
-    this.O = rt.buffer(2 * this.n, 'adam');
+    if (this.n > rt.maxBindingFloats) throw new Error(`the model has ${this.n} parameters; this adapter's largest storage binding holds ${rt.maxBindingFloats} floats`);
+    this.Mo = rt.buffer(this.n, 'adam-m');
+    this.Vo = rt.buffer(this.n, 'adam-v');
     this.D = rt.buffer(1, 'dacts');
     rt.write(this.P, 0, params);
     this.adamT = init.state?.adamT ?? 0;
     if (init.state !== undefined) {
-      rt.write(this.O, 0, init.state.adamM);
-      rt.write(this.O, this.n, init.state.adamV);
+      rt.write(this.Mo, 0, init.state.adamM);
+      rt.write(this.Vo, 0, init.state.adamV);
     }
     this.Pref = init.withReference ? rt.buffer(this.n, 'reference') : undefined;
     if (this.Pref !== undefined) rt.write(this.Pref, 0, init.referenceParams ?? params);
@@ -123,8 +127,6 @@ export class WebGpuDevice implements PolicyDevice {
       slot.buf = this.rt.buffer(slot.capacity, 'activations');
     }
     slot.layout = lay;
-    slot.batch = batch;
-    slot.M = M;
     // Token ids go up as int32 bits in the float buffer (the kernels bitcast them back).
     this.rt.write(slot.buf, lay.tokens, tokens);
     this.rt.write(slot.buf, lay.csr, tokenIndex(tokens, V));
@@ -139,7 +141,7 @@ export class WebGpuDevice implements PolicyDevice {
     const slots = which === 'policy' ? this.policy : this.reference;
     const parts = this.split(batch);
     const layouts = parts.map((part, i) => {
-      const slot = (slots[i] ??= { buf: undefined, capacity: 0, M: 0 });
+      const slot = (slots[i] ??= { buf: undefined, capacity: 0 });
       const a = this.prepare(slot, part.batch);
       this.encodeForward(this.four(slot, which), a, part.batch);
       return a;
@@ -215,7 +217,8 @@ export class WebGpuDevice implements PolicyDevice {
     const d = grads[grads.length - 1] as GradientLayout;
     this.dLayout = d;
     this.ops.gradNorm(this.four(this.policy[0] as Slot, 'policy'), 0, this.n, d.partials, d.norm);
-    return (await this.rt.read(this.D, d.norm, 1))[0] as number;
+    this.lastNorm = (await this.rt.read(this.D, d.norm, 1))[0] as number;
+    return this.lastNorm;
   }
 
   private encodeBackward(b: Four, a: ActivationLayout, d: GradientLayout, batch: RowBatch): void {
@@ -248,14 +251,14 @@ export class WebGpuDevice implements PolicyDevice {
   }
 
   async step(opts: StepOptions): Promise<void> {
-    const d = this.dLayout;
-    if (d === undefined) throw new Error('step() needs a backward() first');
+    if (this.dLayout === undefined) throw new Error('step() needs a backward() first');
     this.adamT++;
     const { beta1, beta2, eps, weightDecay } = this.opt;
     const off = paramOffsets(this.model);
-    this.ops.adamw([this.P, this.G, this.O, this.D], this.n, d.norm, DECAYED.map((k) => off[k]), {
-      lr: opts.lr ?? this.opt.lr, beta1, beta2, eps, wd: weightDecay,
-      bc1: 1 - beta1 ** this.adamT, bc2: 1 - beta2 ** this.adamT, maxNorm: opts.maxGradNorm,
+    const norm = this.lastNorm;
+    const clip = opts.maxGradNorm > 0 && norm > opts.maxGradNorm ? opts.maxGradNorm / (norm + 1e-6) : 1;
+    this.ops.adamw([this.P, this.G, this.Mo, this.Vo], this.n, DECAYED.map((k) => off[k]), {
+      lr: opts.lr ?? this.opt.lr, beta1, beta2, eps, wd: weightDecay, bc1: 1 - beta1 ** this.adamT, bc2: 1 - beta2 ** this.adamT, clip,
     });
     this.rt.flush();
     this.samplerStale = true;
@@ -288,7 +291,7 @@ export class WebGpuDevice implements PolicyDevice {
     const V = this.model.vocabSize;
     const out = new Float32Array(B * V);
     for (const [i, part] of this.split(batch).entries()) {
-      const slot = (this.sampling[i] ??= { buf: undefined, capacity: 0, M: 0 });
+      const slot = (this.sampling[i] ??= { buf: undefined, capacity: 0 });
       const a = this.prepare(slot, part.batch);
       this.encodeForward(this.four(slot, 'policy'), a, part.batch);
       out.set(await this.rt.read(slot.buf as GPUBuffer, a.logits, (part.rowHi - part.rowLo) * V), part.rowLo * V);
@@ -312,8 +315,7 @@ export class WebGpuDevice implements PolicyDevice {
 
   async exportState(): Promise<DeviceState> {
     const params = await this.rt.read(this.P, 0, this.n);
-    const mv = await this.rt.read(this.O, 0, 2 * this.n);
-    return { params, adamM: mv.slice(0, this.n), adamV: mv.slice(this.n), adamT: this.adamT };
+    return { params, adamM: await this.rt.read(this.Mo, 0, this.n), adamV: await this.rt.read(this.Vo, 0, this.n), adamT: this.adamT };
   }
 
   async readGradients(): Promise<Float32Array> {

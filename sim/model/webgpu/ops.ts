@@ -111,10 +111,10 @@ export class GpuOps {
     this.run('sumsq_final', b, [1, 1], [partials, out]);
   }
 
-  /** bufs: [P (written), G, O (m then v, 2n), D (holds the norm)]. */
-  adamw(bufs: Four, n: number, norm: number, decayed: readonly [number, number][], f: { lr: number; beta1: number; beta2: number; eps: number; wd: number; bc1: number; bc2: number; maxNorm: number }): void {
+  /** bufs: [P (written), G, M, V]; clip: the factor the gradients are scaled by (1: no clipping). */
+  adamw(bufs: Four, n: number, decayed: readonly [number, number][], f: { lr: number; beta1: number; beta2: number; eps: number; wd: number; bc1: number; bc2: number; clip: number }): void {
     if (decayed.length > 5) throw new Error('adamw takes at most 5 decayed ranges');
     const ranges = [...decayed.flat(), ...new Array<number>(10 - 2 * decayed.length).fill(0)];
-    this.each('adamw', bufs, n, [n, norm, ...ranges], [f.lr, f.beta1, f.beta2, f.eps, f.wd, f.bc1, f.bc2, f.maxNorm]);
+    this.each('adamw', bufs, n, [n, ...ranges], [f.lr, f.beta1, f.beta2, f.eps, f.wd, f.bc1, f.bc2, f.clip]);
   }
 }

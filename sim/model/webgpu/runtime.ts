@@ -4,8 +4,8 @@
 // Every layer kernel sees the same four storage buffers — P (parameters, read-only), G (gradients),
 // A (activations), D (activation gradients and scratch) — and addresses tensors in them by element
 // offsets passed as uniforms. That keeps every kernel within compatibility mode's four storage
-// buffers per stage and lets one bind group serve a whole update. The optimiser kernels see P
-// (writable), G, O (AdamW moments) and D (where the gradient norm was left).
+// buffers per stage and lets one bind group serve a whole update. The optimiser kernel sees P
+// (writable), G and the two AdamW moment buffers.
 //
 // Uniforms: each dispatch gets a 256-byte slot (16 u32 + 16 f32) in an arena that is written once
 // per submit and bound with a dynamic offset.
@@ -68,7 +68,7 @@ export class GpuRuntime {
     const make = (types: GPUBufferBindingType[]) => this.device.createBindGroupLayout({ entries: [...types.map((t, i) => entry(i, t)), uni] });
     this.layouts = {
       layer: make(['read-only-storage', 'storage', 'storage', 'storage']),
-      opt: make(['storage', 'read-only-storage', 'storage', 'read-only-storage']),
+      opt: make(['storage', 'read-only-storage', 'storage', 'storage']),
     };
     this.pipelineLayouts = {
       layer: this.device.createPipelineLayout({ bindGroupLayouts: [this.layouts.layer] }),

@@ -26,8 +26,8 @@ fn idx(x: f32) -> u32 { return bitcast<u32>(x); }
 const OPT = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read_write> O: array<f32>;
-@group(0) @binding(3) var<storage, read> D: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Mo: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Vo: array<f32>;
 ${UNIFORMS}
 `;
 
@@ -354,21 +354,20 @@ layer('sumsq_final', `${REDUCE}
   if (lid.x == 0u) { D[ui(1u)] = sqrt(r); }
 }`);
 
-// --- AdamW with the clip folded in (G keeps the unclipped gradients for readGradients):
-// ints n, norm(D), then 5 decayed [start, end) ranges (10 ints); floats lr, beta1, beta2, eps, wd, bc1, bc2, maxNorm
+// --- AdamW with the clip folded in (G keeps the unclipped gradients for readGradients); the clip
+// factor comes from the gradient norm the backward pass already read back, so P, G and the two
+// moment buffers are the only storage bindings (compatibility mode allows four).
+// ints n, then 5 decayed [start, end) ranges (10 ints); floats lr, beta1, beta2, eps, wd, bc1, bc2, clip factor
 SOURCES['adamw'] = { kind: 'opt', code: `${OPT}
 @compute @workgroup_size(64) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = (wid.y * nwg.x + wid.x) * 64u + lid.x; let n = ui(0u); if (i >= n) { return; }
-  let norm = D[ui(1u)]; let maxNorm = uf(7u);
-  var k = 1.0;
-  if (maxNorm > 0.0 && norm > maxNorm) { k = maxNorm / (norm + 1e-6); }
-  let g = G[i] * k;
+  let i = (wid.y * nwg.x + wid.x) * 64u + lid.x; if (i >= ui(0u)) { return; }
+  let g = G[i] * uf(7u);
   let b1 = uf(1u); let b2 = uf(2u);
-  let m = b1 * O[i] + (1.0 - b1) * g;
-  let v = b2 * O[n + i] + (1.0 - b2) * g * g;
-  O[i] = m; O[n + i] = v;
+  let m = b1 * Mo[i] + (1.0 - b1) * g;
+  let v = b2 * Vo[i] + (1.0 - b2) * g * g;
+  Mo[i] = m; Vo[i] = v;
   var decay = false;
-  for (var r = 0u; r < 5u; r++) { if (i >= ui(2u + 2u * r) && i < ui(3u + 2u * r)) { decay = true; } }
+  for (var r = 0u; r < 5u; r++) { if (i >= ui(1u + 2u * r) && i < ui(2u + 2u * r)) { decay = true; } }
   let wd = select(0.0, uf(4u) * P[i], decay);
   P[i] = P[i] - uf(0u) * ((m / uf(5u)) / (sqrt(v / uf(6u)) + uf(3u)) + wd);
 }` };

@@ -52,6 +52,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (iterations < 1 || iterations > 500) throw new UsageError(`--iterations must be between 1 and 500, got ${iterations}`);
   const seedFlag = ctx.args.flags.get('seed');
   const seed = typeof seedFlag === 'number' ? seedFlag : 0;
+  const device = deviceFlags(ctx.args.flags);
   // --metrics-jsonl / --tensorboard go to the `run` step, resolved here (it runs in the demo's folder).
   const pathFlag = (name: string) => {
     const v = ctx.args.flags.get(name);
@@ -60,7 +61,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   const files = { metricsJsonl: pathFlag('metrics-jsonl'), tensorboardDir: pathFlag('tensorboard') };
   checkMetricFilePaths(files);
   const fileFlags = [...(files.metricsJsonl ? ['--metrics-jsonl', files.metricsJsonl] : []), ...(files.tensorboardDir ? ['--tensorboard', files.tensorboardDir] : [])];
-  const device = deviceFlags(ctx.args.flags);
   const say = (text = '') => ctx.out.write(`${text}\n`);
   const t0 = performance.now();
   say('synth-rl demo: Synth\'s RL fine-tuning flow, fully offline. Everything below runs on this machine:');
