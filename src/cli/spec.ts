@@ -163,8 +163,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: 'iterations', type: 'int', default: 20, placeholder: 'N', description: 'GRPO iterations to train' },
       { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'Seed of the small model and the training worlds' },
-      ...DEVICE_FLAGS,
       settingFlag('metrics_jsonl'), settingFlag('tensorboard_dir'),
+      ...DEVICE_FLAGS,
       HELP,
     ],
     details: 'Starts the simulator in this process (memory-only state, free ports), then runs env-key, run and infer against it. Takes a few minutes on a laptop CPU.',

@@ -6,6 +6,10 @@
 //   the CPU backend; it exists so that CPU-only machines (CI) can check the WGSL kernels. Only used
 //   when asked for explicitly.
 // Dawn's null backend is refused always: it accepts every command and hands back wrong numbers.
+import { dlopen } from 'bun:ffi';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NATIVE_LIBS } from './native-libs.ts';
 import { loadablePath, setNativeEnv } from './native-load.ts';
 
@@ -28,6 +32,59 @@ const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|softpipe|warp|microsoft ba
 
 export interface RawInfo { vendor: string; architecture: string; device: string; description: string; backendType: number; adapterType: number }
 export type GpuFactory = { requestAdapter(o?: Record<string, unknown>): Promise<GPUAdapter | null> };
+
+const O_WRONLY = 0o1;
+const O_CREAT = 0o100;
+const O_TRUNC = 0o1000;
+/** Dawn's own diagnostics ("Warning: Couldn't load Vulkan…" and its source locations). */
+const DAWN_LINE = /^Warning: |^\s+at .*\/dawn\/|^ - While /;
+
+/**
+ * Runs adapter discovery with the process's stderr (fd 2) sent to a file: Dawn writes its warnings
+ * there from native code, which would break commands whose stderr must stay clean (selftest). Its
+ * lines are returned (they explain a missing adapter); anything else written meanwhile goes back
+ * to stderr.
+ */
+async function capturingNativeStderr<T>(fn: () => Promise<T>): Promise<{ value: T; dawn: string[] }> {
+  if (process.platform !== 'linux') return { value: await fn(), dawn: [] };
+  const libc = dlopen('libc.so.6', {
+    open: { args: ['cstring', 'i32', 'i32'], returns: 'i32' }, dup: { args: ['i32'], returns: 'i32' },
+    dup2: { args: ['i32', 'i32'], returns: 'i32' }, close: { args: ['i32'], returns: 'i32' },
+  });
+  const path = join(tmpdir(), `synth-rl-dawn-${process.pid}-${Date.now()}.log`);
+  const fd = libc.symbols.open(Buffer.from(`${path}\0`), O_WRONLY | O_CREAT | O_TRUNC, 0o600);
+  const saved = fd < 0 ? -1 : libc.symbols.dup(2);
+  if (saved >= 0) libc.symbols.dup2(fd, 2);
+  if (fd >= 0) libc.symbols.close(fd);
+  const dawn: string[] = [];
+  try {
+    const value = await fn();
+    return { value, dawn };
+  } finally {
+    if (saved >= 0) {
+      libc.symbols.dup2(saved, 2);
+      libc.symbols.close(saved);
+    }
+    libc.close();
+    // The same array the returned object holds: filled once stderr is back.
+    if (fd >= 0) dawn.push(...drainCapture(path));
+  }
+}
+
+/** Lines of the capture file: Dawn's are kept for the caller, others are written back to stderr. */
+function drainCapture(path: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+    unlinkSync(path);
+  } catch {
+    return [];
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const other = lines.filter((l) => !DAWN_LINE.test(l));
+  if (other.length) process.stderr.write(`${other.join('\n')}\n`);
+  return lines.filter((l) => l.startsWith('Warning: ')).map((l) => l.slice('Warning: '.length));
+}
 
 let factory: Promise<GpuFactory> | undefined;
 
@@ -89,8 +146,8 @@ export async function acquireGpu(choice: AdapterChoice = 'hardware'): Promise<Gp
   } catch (e) {
     return { ok: false, reason: `the WebGPU library (bun-webgpu) could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
   }
-  const found = await findAdapter(gpu, choice);
-  if (typeof found === 'string') return { ok: false, reason: found };
+  const { value: found, dawn } = await capturingNativeStderr(() => findAdapter(gpu, choice));
+  if (typeof found === 'string') return { ok: false, reason: dawn.length ? `${found} (Dawn: ${dawn.join('; ')})` : found };
   const { adapter, info, compat } = found;
   const l = adapter.limits;
   try {

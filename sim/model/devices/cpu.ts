@@ -14,7 +14,7 @@ import type { DeviceInit, DeviceState, ForwardOut, PolicyDevice, RowBatch, Sampl
 import { betas, initialParams } from './reference.ts';
 import { splitRows } from './rows.ts';
 import { sampleBatch, toGrammarTokens } from './sampling.ts';
-import { deviceMemory, layoutBytes, ShardCore, type DeviceMemory, type MemoryLayout, type ShardOp, type ShardReply } from './shard.ts';
+import { deviceMemory, layoutBytes, ShardCore, type DeviceMemory, type MemoryLayout, type ShardKernels, type ShardOp, type ShardReply } from './shard.ts';
 import { LocalShardHost, WorkerShardHost, type ShardHost } from './shard-host.ts';
 
 export class CpuDevice implements PolicyDevice {
@@ -31,16 +31,20 @@ export class CpuDevice implements PolicyDevice {
     private readonly mem: DeviceMemory,
     private readonly hosts: ShardHost[],
     init: DeviceInit,
+    kernels: ShardKernels,
   ) {
     this.grammar = toGrammarTokens(init.grammar);
     this.opts = adamwDefaults({ lr: init.optimizer.lr, weightDecay: init.optimizer.weightDecay, ...betas(init) });
     this.t = init.state?.adamT ?? 0;
     const n = hosts.length;
-    this.description = `cpu (reference kernels, ${n} thread${n === 1 ? '' : 's'})`;
+    this.description = `cpu (${kernels === 'wasm' ? 'wasm simd' : 'reference'} kernels, ${n} thread${n === 1 ? '' : 's'})`;
   }
 
-  /** Starts the shards; `threads` = 1 runs everything on this thread (no Worker at all). */
-  static async create(init: DeviceInit, threads: number): Promise<CpuDevice> {
+  /**
+   * Starts the shards; `threads` = 1 runs everything on this thread (no Worker at all). `kernels`:
+   * the WebAssembly GPT (default) or the reference GPT (same data parallelism, readable kernels).
+   */
+  static async create(init: DeviceInit, threads: number, kernels: ShardKernels = 'wasm'): Promise<CpuDevice> {
     const n = numParams(init.model);
     const layout: MemoryLayout = { n, slots: threads, withReference: init.withReference };
     const buf = threads > 1 ? new SharedArrayBuffer(layoutBytes(layout)) : new ArrayBuffer(layoutBytes(layout));
@@ -52,24 +56,23 @@ export class CpuDevice implements PolicyDevice {
       mem.adamM.set(init.state.adamM);
       mem.adamV.set(init.state.adamV);
     }
-    const hosts: ShardHost[] = [new LocalShardHost(new ShardCore(init.model, buf, layout, 0))];
-    try {
-      for (let i = 1; i < threads; i++) hosts.push(await WorkerShardHost.start(init.model, buf as SharedArrayBuffer, layout, i));
-    } catch (e) {
-      for (const h of hosts) h.dispose();
-      throw e;
+    const local = new LocalShardHost(new ShardCore(init.model, buf, layout, 0, kernels));
+    // Workers start together (each compiles the kernels); if one fails, none is left running.
+    const started = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, i) => WorkerShardHost.start(init.model, buf as SharedArrayBuffer, layout, i + 1, kernels)));
+    const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      for (const w of workers) w.dispose();
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     }
-    return new CpuDevice(init.model, mem, hosts, init);
+    return new CpuDevice(init.model, mem, [local, ...workers], init, kernels);
   }
 
   /** Runs one op per host, Workers first so they work while this thread runs shard 0. */
-  private async onEach(ops: (ShardOp | undefined)[]): Promise<ShardReply[]> {
-    const pending: Promise<ShardReply>[] = [];
-    for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i];
-      if (op !== undefined) pending[i] = (this.hosts[i] as ShardHost).call(op);
-    }
-    return Promise.all(pending.filter((p) => p !== undefined));
+  private async onEach(ops: ShardOp[]): Promise<ShardReply[]> {
+    const pending: Promise<ShardReply>[] = new Array(ops.length);
+    for (let i = ops.length - 1; i >= 0; i--) pending[i] = (this.hosts[i] as ShardHost).call(ops[i] as ShardOp);
+    return Promise.all(pending);
   }
 
   async forward(b: RowBatch, which: 'policy' | 'reference'): Promise<ForwardOut> {

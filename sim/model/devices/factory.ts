@@ -65,7 +65,7 @@ export async function createDevice(kind: DeviceChoice, init: DeviceInit, opts: D
     case 'reference':
       return new ReferenceDevice(init);
     case 'cpu':
-      return CpuDevice.create(init, threads);
+      return CpuDevice.create(init, threads, 'wasm');
     case 'webgpu':
     case 'auto':
       return webgpuOrCpu(kind, init, webgpuAdapterChoice(opts.webgpuAdapter), threads);

@@ -1,7 +1,7 @@
 // Where a shard runs: on the device's own thread (LocalShardHost) or in a Worker
 // (WorkerShardHost, entry shard-worker.ts). Both take the same ops and give the same replies.
 import type { ModelConfig } from '../config.ts';
-import type { MemoryLayout, ShardCore, ShardOp, ShardReply } from './shard.ts';
+import type { MemoryLayout, ShardCore, ShardKernels, ShardOp, ShardReply } from './shard.ts';
 import type { ShardWorkerIn, ShardWorkerOut } from './shard-worker.ts';
 
 export interface ShardHost {
@@ -50,9 +50,9 @@ export class WorkerShardHost implements ShardHost {
     worker.onerror = (e: ErrorEvent) => this.fail(new Error(`shard worker crashed: ${e.message}`));
   }
 
-  static async start(cfg: ModelConfig, buf: SharedArrayBuffer, layout: MemoryLayout, index: number): Promise<WorkerShardHost> {
+  static async start(cfg: ModelConfig, buf: SharedArrayBuffer, layout: MemoryLayout, index: number, kernels: ShardKernels): Promise<WorkerShardHost> {
     const host = new WorkerShardHost(new Worker(shardWorkerSpec()));
-    await host.send({ kind: 'init', cfg, buf, layout, index });
+    await host.send({ kind: 'init', cfg, buf, layout, index, kernels });
     return host;
   }
 

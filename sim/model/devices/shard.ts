@@ -6,7 +6,9 @@ import type { AdamWOptions } from '../adamw.ts';
 import { numParams, type ModelConfig } from '../config.ts';
 import type { ForwardOut, RowBatch } from '../device.ts';
 import { GPT } from '../gpt.ts';
+import { WasmGPT } from '../wasm/model.ts';
 import { lastLogitsOf } from './reference.ts';
+import { lastPositionBatch } from './rows.ts';
 
 /** What a model must offer to serve as a shard (the reference GPT; the wasm GPT). */
 export interface Shard {
@@ -49,6 +51,53 @@ export function referenceShard(mem: ShardMemory): Shard {
     lastLogits: (rows) => lastLogitsOf(sampler, rows),
   };
 }
+
+/** Raw logits at the last position of each row, from one forward pass of a WasmGPT. */
+function wasmLastLogits(model: WasmGPT, rows: number[][]): Float32Array {
+  const b = lastPositionBatch(rows);
+  model.forward(b.tokens, b.B, b.T, b.pos, new Int32Array(b.B));
+  return model.lastLogits();
+}
+
+/**
+ * The WebAssembly GPT as a shard. Its weights live in its own wasm memory, so it copies the master
+ * parameters in when they changed (lazily: the sampler only when it next samples), and copies its
+ * gradients out to the slot after backward.
+ */
+export function wasmShard(mem: ShardMemory): Shard {
+  const policy = new WasmGPT(mem.cfg, { params: mem.params });
+  const sampler = new WasmGPT(mem.cfg, { params: mem.params });
+  const ref = mem.refParams === undefined ? undefined : new WasmGPT(mem.cfg, { params: mem.refParams });
+  let version = 0;
+  const seen = new Map<WasmGPT, number>([[policy, 0], [sampler, 0]]);
+  const fresh = (m: WasmGPT): WasmGPT => {
+    if (seen.get(m) !== version) {
+      m.params.set(mem.params);
+      seen.set(m, version);
+    }
+    return m;
+  };
+  return {
+    syncParams() {
+      version++;
+    },
+    forward(b, which) {
+      const m = which === 'policy' ? fresh(policy) : ref;
+      if (m === undefined) throw new Error('this device keeps no reference model (withReference was false)');
+      const f = m.forward(b.tokens, b.B, b.T, b.pos, b.targets, { temperature: b.temperature, ...(b.mask !== undefined && { mask: b.mask }) });
+      return { logprobs: f.logprobs, entropy: f.entropy };
+    },
+    backward(dlogp) {
+      policy.zeroGrad();
+      policy.backward(dlogp);
+      mem.grads.set(policy.grads);
+    },
+    lastLogits: (rows) => wasmLastLogits(fresh(sampler), rows),
+  };
+}
+
+export type ShardKernels = 'wasm' | 'reference';
+export const SHARD_FACTORIES: Record<ShardKernels, ShardFactory> = { wasm: wasmShard, reference: referenceShard };
 
 /** Offsets (in float32 elements) of the device's buffers inside one SharedArrayBuffer. */
 export interface MemoryLayout {
@@ -106,10 +155,10 @@ export class ShardCore {
   private readonly shard: Shard;
   private readonly decay: Uint8Array;
 
-  constructor(cfg: ModelConfig, buf: SharedArrayBuffer | ArrayBuffer, layout: MemoryLayout, readonly index: number, factory: ShardFactory = referenceShard) {
+  constructor(cfg: ModelConfig, buf: SharedArrayBuffer | ArrayBuffer, layout: MemoryLayout, readonly index: number, kernels: ShardKernels) {
     if (layout.n !== numParams(cfg)) throw new Error(`shared memory holds ${layout.n} parameters, the model ${numParams(cfg)}`);
     this.mem = deviceMemory(buf, layout);
-    this.shard = factory({ cfg, params: this.mem.params, refParams: this.mem.refParams, grads: this.mem.slots[index] as Float32Array });
+    this.shard = SHARD_FACTORIES[kernels]({ cfg, params: this.mem.params, refParams: this.mem.refParams, grads: this.mem.slots[index] as Float32Array });
     this.decay = decayMask(cfg, layout.n);
   }
 

@@ -2,17 +2,18 @@
 // for the whole update. Per step only token rows go up and the per-row log-probabilities, the
 // entropy and the gradient norm come back.
 //
-// Sampling runs on the CPU decoder (sim/model/decode.ts) with the weights copied down once after
-// each optimiser step (lazily, at the first sample): a GRPO iteration samples many short
-// completions one token at a time, where a GPU spends its time on dispatch latency; see
-// docs/webgpu.md for the measurement behind this choice.
+// Sampling runs on a CPU copy of the policy (the batched sampler every device shares,
+// sim/model/devices/sampling.ts) with the weights copied down once after each optimiser step
+// (lazily, at the first sample): a GRPO iteration samples many short completions one token at a
+// time, where a GPU spends its time on dispatch latency; see docs/webgpu.md for the measurement.
 import { Rng } from '../../crafter/rng.ts';
 import { DECAYED, numParams, paramOffsets, validateConfig, type ModelConfig, type ParamName } from '../config.ts';
-import { Decoder } from '../decode.ts';
 import type { DeviceInit, DeviceState, ForwardOut, PolicyDevice, RowBatch, SampleRequest, SampleResult, StepOptions } from '../device.ts';
 import { GPT } from '../gpt.ts';
 import { initParams } from '../init.ts';
-import { generate, type GrammarTokens } from '../../policy/generate.ts';
+import type { GrammarTokens } from '../../policy/generate.ts';
+import { lastLogitsOf } from '../devices/reference.ts';
+import { sampleBatch } from '../devices/sampling.ts';
 import { acquireGpu, type AdapterChoice } from '../../../src/runtime/webgpu.ts';
 import { activationLayout, at, gradientLayout, type ActivationLayout, type GradientLayout } from './layout.ts';
 import { GpuOps } from './ops.ts';
@@ -48,7 +49,7 @@ export class WebGpuDevice implements PolicyDevice {
   private adamT: number;
   private readonly opt: Required<DeviceInit['optimizer']>;
   private readonly grammar: GrammarTokens;
-  private sampler: { model: GPT; decoder: Decoder } | undefined;
+  private sampler: GPT | undefined;
   private samplerStale = true;
 
   constructor(readonly rt: GpuRuntime, init: DeviceInit) {
@@ -265,11 +266,8 @@ export class WebGpuDevice implements PolicyDevice {
   }
 
   async sample(requests: readonly SampleRequest[]): Promise<SampleResult[]> {
-    const s = await this.cpuSampler();
-    return requests.map((r) => {
-      const g = generate(s.decoder, r.prompt, this.grammar, { temperature: r.temperature, topP: r.topP, maxActions: r.maxActions }, new Rng(r.seed));
-      return { completion: g.completion, logprobs: g.logprobs, sampled: g.sampled };
-    });
+    const model = await this.cpuSampler();
+    return sampleBatch(requests, this.grammar, async (rows) => lastLogitsOf(model, rows));
   }
 
   /** Forces the next sample() to copy the weights again (benchmarks time the copy). */
@@ -299,16 +297,12 @@ export class WebGpuDevice implements PolicyDevice {
     return out;
   }
 
-  /** The CPU decoder with the current weights (copied down once per optimiser step). */
-  private async cpuSampler(): Promise<{ model: GPT; decoder: Decoder }> {
+  /** A CPU copy of the policy with the current weights (copied down once per optimiser step). */
+  private async cpuSampler(): Promise<GPT> {
     if (this.sampler !== undefined && !this.samplerStale) return this.sampler;
     const params = await this.rt.read(this.P, 0, this.n);
-    if (this.sampler === undefined) {
-      const model = new GPT(this.model, { params });
-      this.sampler = { model, decoder: new Decoder(model) };
-    } else {
-      this.sampler.model.params.set(params);
-    }
+    if (this.sampler === undefined) this.sampler = new GPT(this.model, { params });
+    else this.sampler.params.set(params);
     this.samplerStale = false;
     return this.sampler;
   }
