@@ -10,7 +10,8 @@ import { dlopen } from 'bun:ffi';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import wrapperLibrary from '../../node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so' with { type: 'file' };
+import { NATIVE_LIBS } from './native-libs.ts';
+import { loadablePath, setNativeEnv } from './native-load.ts';
 
 export type AdapterChoice = 'hardware' | 'software';
 export const ADAPTER_CHOICES: readonly AdapterChoice[] = ['hardware', 'software'];
@@ -31,13 +32,6 @@ const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|softpipe|warp|microsoft ba
 
 export interface RawInfo { vendor: string; architecture: string; device: string; description: string; backendType: number; adapterType: number }
 export type GpuFactory = { requestAdapter(o?: Record<string, unknown>): Promise<GPUAdapter | null> };
-
-/** libc setenv: Bun's process.env writes are invisible to native getenv() (EGL reads EGL_PLATFORM). */
-function setNativeEnv(name: string, value: string): void {
-  const libc = dlopen('libc.so.6', { setenv: { args: ['cstring', 'cstring', 'i32'], returns: 'i32' } });
-  libc.symbols.setenv(Buffer.from(`${name}\0`), Buffer.from(`${value}\0`), 0);
-  libc.close();
-}
 
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
@@ -94,13 +88,16 @@ function drainCapture(path: string): string[] {
 
 let factory: Promise<GpuFactory> | undefined;
 
-/** Loads Dawn once per process. EGL_PLATFORM must be in the C environment before EGL is first used. */
+/** Loads Dawn once per process. */
 function loadFactory(): Promise<GpuFactory> {
   factory ??= (async () => {
-    if (process.platform === 'linux') setNativeEnv('EGL_PLATFORM', 'surfaceless');
+    // EGL reads EGL_PLATFORM from the C environment before EGL is first used.
+    if (process.platform === 'linux') setNativeEnv('EGL_PLATFORM', 'surfaceless', false);
+    // A built executable carries its platform's library (or none: bun-webgpu has no linux-arm64 build).
+    if (NATIVE_LIBS !== null && NATIVE_LIBS.webgpu === null) throw new Error(`this ${NATIVE_LIBS.target} build carries no WebGPU library (bun-webgpu has no build for it)`);
     const mod = await import('bun-webgpu');
     mod.globals();
-    return mod.createGPUInstance(process.platform === 'linux' && process.arch === 'x64' ? wrapperLibrary : undefined) as unknown as GpuFactory;
+    return mod.createGPUInstance(NATIVE_LIBS?.webgpu ? loadablePath(NATIVE_LIBS.webgpu.lib) : undefined) as unknown as GpuFactory;
   })();
   return factory;
 }
