@@ -98,7 +98,7 @@ export class GrpoTrainer implements Trainer {
     const capability = this.opts.inference.grant(policyId);
     try {
       const { description: device } = await engine.init({
-        device: s.device, threads: s.threads,
+        device: s.device, threads: s.threads, ...(s.webgpuAdapter !== undefined && { webgpuAdapter: s.webgpuAdapter }),
         init: {
           model: modelCfg, seed: s.seed, optimizer: { lr: s.lr, weightDecay: s.weightDecay }, withReference: s.beta > 0,
           grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },

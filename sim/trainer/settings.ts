@@ -43,6 +43,8 @@ export interface GrpoSettings {
   device: DeviceChoice;
   /** Threads of the cpu device: [sim] threads, else the simulator's default (every core). */
   threads: number;
+  /** [sim] webgpu_adapter: "software" lets webgpu/auto use Mesa llvmpipe (CI); default hardware only. */
+  webgpuAdapter: 'hardware' | 'software' | undefined;
   /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
   recordRollouts: number;
 }
@@ -105,6 +107,7 @@ export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): Grp
     resume: sim.resume ?? true,
     device: sim.device ?? defaults.device ?? 'cpu',
     threads: sim.threads ?? defaults.threads ?? defaultThreads(),
+    webgpuAdapter: sim.webgpu_adapter,
     recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
   };
 }
