@@ -94,9 +94,42 @@
   ;; rows of a pair from one 8-byte step. Pair by pair, writes are sequential; when the two rows
   ;; are adjacent in memory (san = 1: a transposed operand) each k is one 8-byte load.
   (func $packPairs (param $dst i32) (param $a i32) (param $san i32) (param $sak i32) (param $N i32) (param $K i32)
-    (local $n i32) (local $k i32) (local $src i32) (local $full i32)
+    (local $n i32) (local $k i32) (local $src i32) (local $full i32) (local $d i32) (local $q i32) (local $pairStride i32) (local $v v128)
     (local.set $san (i32.shl (local.get $san) (i32.const 2)))
     (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
+    (local.set $pairStride (i32.shl (local.get $K) (i32.const 3)))
+    ;; Transposed source, 16 rows (eight pairs, one cache line) at a time: each k reads one line
+    ;; and writes one 8-byte step into each of eight pair streams.
+    (if (i32.eq (local.get $san) (i32.const 4)) (then
+      (block $gd (loop $gl
+        (br_if $gd (i32.gt_s (i32.add (local.get $n) (i32.const 16)) (local.get $N)))
+        (local.set $src (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $d (i32.add (local.get $dst) (i32.mul (i32.shr_u (local.get $n) (i32.const 1)) (local.get $pairStride))))
+        (local.set $k (local.get $K))
+        (block $kd (loop $kl
+          (br_if $kd (i32.eqz (local.get $k)))
+          (local.set $v (v128.load (local.get $src)))
+          (i64.store (local.get $d) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $d) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $q (i32.add (local.get $d) (i32.shl (local.get $pairStride) (i32.const 1))))
+          (local.set $v (v128.load offset=16 (local.get $src)))
+          (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $q) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $q (i32.add (local.get $q) (i32.shl (local.get $pairStride) (i32.const 1))))
+          (local.set $v (v128.load offset=32 (local.get $src)))
+          (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $q) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $q (i32.add (local.get $q) (i32.shl (local.get $pairStride) (i32.const 1))))
+          (local.set $v (v128.load offset=48 (local.get $src)))
+          (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $q) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $d (i32.add (local.get $d) (i32.const 8)))
+          (local.set $src (i32.add (local.get $src) (local.get $sak)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (local.set $n (i32.add (local.get $n) (i32.const 16)))
+        (br $gl)))
+      (local.set $dst (i32.add (local.get $dst) (i32.mul (i32.shr_u (local.get $n) (i32.const 1)) (local.get $pairStride))))))
     (block $nd (loop $nl
       (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))
       (local.set $src (i32.add (local.get $a) (i32.mul (local.get $n) (local.get $san))))
