@@ -2,7 +2,7 @@
 // The same masks are rebuilt at training time (grammarMask), so the trainer scores each token
 // under exactly the distribution it was sampled from.
 import type { Rng } from '../crafter/rng.ts';
-import type { Decoder } from '../model/decode.ts';
+import type { TokenDecoder } from '../model/decode.ts';
 import { sampleToken } from '../model/sample.ts';
 
 export interface GrammarTokens {
@@ -40,7 +40,7 @@ export function fitPrompt(prompt: readonly number[], maxSeqLen: number, maxActio
   return prompt.length <= room ? [...prompt] : prompt.slice(prompt.length - room);
 }
 
-export function generate(dec: Decoder, prompt: readonly number[], g: GrammarTokens, opts: GenerateOptions, rng: Rng): Generation {
+export function generate(dec: TokenDecoder, prompt: readonly number[], g: GrammarTokens, opts: GenerateOptions, rng: Rng): Generation {
   dec.reset();
   let logits = dec.feed(prompt);
   const out: Generation = { completion: [], logprobs: [], sampled: [] };

@@ -5,16 +5,11 @@
 //
 // The weights are packed for the matmul at every call: the decoder cannot see when the trainer
 // updates the parameters, and packing is K·M copies next to the R·K·M multiply-adds of a call.
+import type { TokenDecoder } from '../decode.ts';
 import { Layout, type Region } from './arena.ts';
 import type { WasmGPT } from './model.ts';
 
-/** The part of sim/model/decode.ts's Decoder that generation uses. */
-export interface TokenDecoder {
-  reset(): void;
-  /** Feeds tokens in order; returns the logits after the last one. */
-  feed(tokens: ArrayLike<number>): Float32Array;
-  readonly length: number;
-}
+export type { TokenDecoder };
 
 export interface FeedItem {
   slot: number;
