@@ -425,6 +425,62 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $sl))))
 
+  ;; The training pair: forward also keeps s = σ(2u) per element, so backward needs no exp:
+  ;; gelu'(x) = s + x·s(1 − s)·√(2/π)·2(1 + 3·0.044715x²).
+  (func $sig2u (param $x v128) (result v128)
+    (f32x4.div (f32x4.splat (f32.const 1))
+      (f32x4.add (f32x4.splat (f32.const 1))
+        (call $exp4 (f32x4.mul (local.get $x)
+          (f32x4.add (f32x4.splat (f32.const -1.5957691216057308))
+                     (f32x4.mul (f32x4.mul (local.get $x) (local.get $x)) (f32x4.splat (f32.const -0.07135481627159465)))))))))
+
+  (func $geluGradS (param $x v128) (param $s v128) (result v128)
+    (f32x4.add (local.get $s)
+      (f32x4.mul (f32x4.mul (local.get $x) (f32x4.mul (local.get $s) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s))))
+        (f32x4.add (f32x4.splat (f32.const 1.5957691216057308))
+                   (f32x4.mul (f32x4.mul (local.get $x) (local.get $x)) (f32x4.splat (f32.const 0.21406444881478395)))))))
+
+  ;; out = gelu(inp), sig = σ(2u).
+  (func (export "gelu_forward_keep") (param $out i32) (param $sig i32) (param $inp i32) (param $n i32)
+    (local $i i32) (local $x v128) (local $s v128)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+      (local.set $x (v128.load (i32.add (local.get $inp) (local.get $i))))
+      (local.set $s (call $sig2u (local.get $x)))
+      (v128.store (i32.add (local.get $sig) (local.get $i)) (local.get $s))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (local.get $x) (local.get $s)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $x (f32x4.splat (f32.load (i32.add (local.get $inp) (local.get $i)))))
+      (local.set $s (call $sig2u (local.get $x)))
+      (f32.store (i32.add (local.get $sig) (local.get $i)) (f32x4.extract_lane 0 (local.get $s)))
+      (f32.store (i32.add (local.get $out) (local.get $i)) (f32x4.extract_lane 0 (f32x4.mul (local.get $x) (local.get $s))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sl))))
+
+  ;; dinp = gelu'(inp)·dout from the kept σ(2u) (overwrites).
+  (func (export "gelu_backward_kept") (param $dinp i32) (param $inp i32) (param $sig i32) (param $dout i32) (param $n i32)
+    (local $i i32)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+      (v128.store (i32.add (local.get $dinp) (local.get $i))
+        (f32x4.mul (call $geluGradS (v128.load (i32.add (local.get $inp) (local.get $i))) (v128.load (i32.add (local.get $sig) (local.get $i))))
+                   (v128.load (i32.add (local.get $dout) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $dinp) (local.get $i))
+        (f32.mul (f32x4.extract_lane 0 (call $geluGradS (f32x4.splat (f32.load (i32.add (local.get $inp) (local.get $i))))
+                                                         (f32x4.splat (f32.load (i32.add (local.get $sig) (local.get $i))))))
+                 (f32.load (i32.add (local.get $dout) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sl))))
+
   ;; ---- embeddings -------------------------------------------------------------------------------
   ;; out[b,t,:] = wte[inp[b,t],:] + wpe[t,:]; inp is int32.
   (func (export "encoder_forward") (param $out i32) (param $inp i32) (param $wte i32) (param $wpe i32)
