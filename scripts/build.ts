@@ -46,9 +46,10 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Pro
   mkdirSync(resolve(outfile, '..'), { recursive: true });
   const wasm = await buildWasm();
   const result = await Bun.build({
-    // The GRPO trainer's Worker is a second entrypoint: Bun embeds it as ./sim/trainer/worker.ts
-    // (path relative to the entrypoints' common root), which sim/trainer/engine.ts asks for.
-    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts')],
+    // The GRPO trainer's Worker and the cpu device's shard Workers are extra entrypoints: Bun
+    // embeds them under their paths relative to the entrypoints' common root (the repository
+    // root), which sim/trainer/engine.ts and sim/model/devices/shard-host.ts ask for.
+    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
     compile: {
       outfile,
       // Our config loader reads .env files itself and reports where each value came from.

@@ -16,7 +16,7 @@ import { JobPolicy } from './job-policy.ts';
 import type { TrainSequence } from './protocol.ts';
 import { evalEpisodes, jobRecorder, trainEpisodes } from './rollout-record.ts';
 import { rolloutReward, runRollouts, type RolloutSpec, type RolloutTarget } from './rollouts.ts';
-import { grpoSettings, type GrpoSettings } from './settings.ts';
+import { grpoSettings, type DeviceDefaults, type GrpoSettings } from './settings.ts';
 
 export interface GrpoTrainerOptions {
   inference: InferenceService;
@@ -27,6 +27,8 @@ export interface GrpoTrainerOptions {
   jobsDir?: string;
   tokenizer: () => Promise<PolicyTokenizer>;
   engine?: () => PolicyEngine;
+  /** Device and threads for jobs whose [sim] section does not choose. */
+  device?: DeviceDefaults;
 }
 
 const PROGRESS_EVERY_MS = 3000;
@@ -43,7 +45,7 @@ export class GrpoTrainer implements Trainer {
 
   async run(ctx: TrainerContext): Promise<TrainerResult> {
     const { job } = ctx;
-    const s = grpoSettings(job);
+    const s = grpoSettings(job, this.opts.device);
     const envKey = ctx.envKey();
     if (!envKey) {
       throw new TrainerFailure('no ENVIRONMENT_API_KEY for this org: upload the task app\'s key with `synth-rl env-key` (the trainer sends it to the task app as X-API-Key)');
@@ -56,10 +58,15 @@ export class GrpoTrainer implements Trainer {
       seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model,
     });
     this.opts.inference.register(policy, { replace: true });
+    // Only the task app this job hands the URL to can reach its policy (README "Isolation").
+    const capability = this.opts.inference.grant(policyId);
     try {
-      await engine.init({
-        model: modelCfg, seed: s.seed, lr: s.lr, weightDecay: s.weightDecay, withReference: s.beta > 0,
-        grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
+      const { description: device } = await engine.init({
+        device: s.device, threads: s.threads,
+        init: {
+          model: modelCfg, seed: s.seed, optimizer: { lr: s.lr, weightDecay: s.weightDecay }, withReference: s.beta > 0,
+          grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
+        },
       });
       const described = modelDescription(s, tok.vocabSize);
       await ctx.emit('rl.train.started', `training started: simulated policy ${described} standing in for ${job.model}`, {
@@ -68,12 +75,12 @@ export class GrpoTrainer implements Trainer {
         group_size: s.groupSize, preset: s.preset, max_steps_per_episode: s.maxStepsPerEpisode, learning_rate: s.lr,
         ...(s.requestedLr !== undefined && { requested_learning_rate: s.requestedLr, learning_rate_note: '[training].learning_rate is for the real base model; the small stand-in uses [sim] learning_rate' }),
         beta: s.beta, epsilon_low: s.epsilonLow, epsilon_high: s.epsilonHigh, scale_rewards: s.scaleRewards, loss_type: s.lossType,
-        num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl,
+        num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl, device, threads: s.threads,
       });
       ctx.setPhase('training');
       const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));
       const target: RolloutTarget = {
-        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
+        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: `${this.opts.inferenceBaseUrl()}/c/${capability}`, policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
       // Rollout phases can take a while: keep the event cadence at a few seconds (contract §9.1),
@@ -119,8 +126,12 @@ export class GrpoTrainer implements Trainer {
             groups.push(b);
           }
         }
+        const batched = { ...policy.batcher.stats };
         const results = await withProgress(`iteration ${it}`, it, specs);
         const rolloutSeconds = (performance.now() - t0) / 1000;
+        // How well concurrent rollouts shared forward passes: sampling requests per device call.
+        const sampleBatches = policy.batcher.stats.batches - batched.batches;
+        const sampleBatchMean = sampleBatches ? (policy.batcher.stats.requests - batched.requests) / sampleBatches : 0;
         const rewards = results.map((r) => rolloutReward(r, s.reward));
         const adv = computeAdvantages(rewards, groups, s.scaleRewards);
         const turns = specs.map((spec) => policy.take(spec.traceId));
@@ -152,6 +163,7 @@ export class GrpoTrainer implements Trainer {
             loss: update.loss, kl: update.kl, clip_ratio: update.clipLow + update.clipHigh, entropy: update.entropy, grad_norm: update.gradNorm,
             tokens: update.tokens, update_seconds: update.seconds, ratio_dev: update.firstStepRatioDev,
           }), rollout_seconds: rolloutSeconds, step_seconds: stepSeconds, rollouts_per_s: results.length / rolloutSeconds,
+          sample_batches: sampleBatches, sample_batch_mean: sampleBatchMean,
         });
         if (s.evalEvery > 0 && (it % s.evalEvery === 0 || it === s.iterations)) {
           ctx.setPhase('evaluating');
@@ -181,6 +193,7 @@ export class GrpoTrainer implements Trainer {
       await ctx.emit('rl.train.completed', `training completed after ${s.iterations} iterations`, { iterations: s.iterations, simulated_model: described });
       return lastModel === undefined ? {} : { fineTunedModel: lastModel };
     } finally {
+      this.opts.inference.revoke(capability);
       this.opts.inference.unregister(policyId);
       policy.clear();
       engine.close();

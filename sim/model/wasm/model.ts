@@ -166,6 +166,12 @@ export class WasmGPT {
     return { logprobs, entropy };
   }
 
+  /** Raw logits [M·V] at the scored rows of the last forward, copied out (as GPT.lastLogits; sampling reads them). */
+  lastLogits(): Float32Array {
+    if (this.acts === undefined || this.last === undefined) throw new Error('lastLogits() needs a forward() first');
+    return this.arena.view(this.acts.logits, this.last.pos.length * this.cfg.vocabSize).slice();
+  }
+
   /** Accumulates ∂(Σ dlogprobs[r]·logprob[r])/∂θ into `grads` for the last forward (as GPT.backward). */
   backward(dlogprobs: ArrayLike<number>): void {
     const last = this.last;
