@@ -1,0 +1,151 @@
+#!/usr/bin/env bun
+// The mutation check: do the learning tests notice when learning breaks? Each mutation below is a
+// (file, search, replace) patch that breaks one part of GRPO on purpose. The script copies the
+// repository's sources to a temporary folder (production code carries no test switches), runs the
+// learning tests there once unpatched (they must pass), then once per mutation with that one patch
+// applied, and prints mutation → failing tests. Exit 1 if a mutation survives (no test failed), if
+// a patch no longer applies (the code moved: update the table), or if the unpatched run fails.
+//   bun run mutations [--only <name substring>] [--fast]   (--fast: skip the end-to-end test)
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+interface Mutation {
+  name: string;
+  file: string;
+  search: string;
+  replace: string;
+}
+
+/** The patches. `search` must occur exactly once in `file`. Keep them small: one idea each. */
+export const MUTATIONS: Mutation[] = [
+  {
+    name: 'advantage sign flipped (group-relative advantages)',
+    file: 'sim/trainer/grpo.ts',
+    search: 'const centred = r - s.mean;',
+    replace: 'const centred = s.mean - r;',
+  },
+  {
+    name: 'advantage sign flipped (trainer → update)',
+    file: 'sim/trainer/grpo-trainer.ts',
+    search: 'advantage: adv.advantages[i] as number',
+    replace: 'advantage: -(adv.advantages[i] as number)',
+  },
+  {
+    name: 'advantage sign flipped (inside the loss)',
+    file: 'sim/trainer/grpo.ts',
+    search: 'const a = b.adv[i] as number;',
+    replace: 'const a = -(b.adv[i] as number);',
+  },
+  {
+    name: 'clipping removed',
+    file: 'sim/trainer/grpo.ts',
+    search: 'const useClipped = clippedTerm < unclippedTerm;',
+    replace: 'const useClipped = false;',
+  },
+  {
+    name: 'KL term dropped when beta > 0 (loss)',
+    file: 'sim/trainer/grpo.ts',
+    search: 'if (o.beta > 0 && b.refLogp !== undefined) {',
+    replace: 'if (false) {',
+  },
+  {
+    name: 'KL term dropped when beta > 0 (reference never scored)',
+    file: 'sim/trainer/compute.ts',
+    search: 'const refLogp = m.beta > 0 && this.ref ?',
+    replace: 'const refLogp = false ?',
+  },
+  {
+    name: 'optimiser step skipped',
+    file: 'sim/trainer/compute.ts',
+    search: 'this.opt.step(this.model.params, this.model.grads);',
+    replace: '// (optimiser step skipped)',
+  },
+];
+
+/** The tests that guard learning, cheapest first. */
+const UNIT_TESTS = ['test/sim/trainer/grpo.test.ts', 'test/sim/trainer/learning-update.test.ts'];
+const E2E_TESTS = ['test/sim/trainer/learning-e2e.test.ts'];
+/** What the copy needs to run the tests (node_modules is linked, not copied). */
+const COPY = ['package.json', 'bunfig.toml', 'tsconfig.json', 'sim', 'src', 'test', 'fixtures', 'stubs'];
+
+const ROOT = resolve(import.meta.dir, '..');
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const only = arg('only');
+const tests = process.argv.includes('--fast') ? UNIT_TESTS : [...UNIT_TESTS, ...E2E_TESTS];
+
+/** Applies a patch to the copy's text; throws, naming the mutation, when it no longer applies. */
+export function applyPatch(text: string, m: Mutation): string {
+  const count = text.split(m.search).length - 1;
+  if (count !== 1) {
+    throw new Error(`mutation "${m.name}" no longer applies: ${m.file} contains its search text ${count} times, expected once:\n  ${m.search}\nThe code moved: update MUTATIONS in scripts/mutations.ts.`);
+  }
+  return text.replace(m.search, m.replace);
+}
+
+interface TestRun {
+  ok: boolean;
+  failed: string[];
+  seconds: number;
+}
+
+/** Runs the tests in `dir`; the names of failing tests from bun's `(fail) …` lines. */
+async function runTests(dir: string): Promise<TestRun> {
+  const t0 = performance.now();
+  const proc = Bun.spawn([process.execPath, 'test', '--timeout=120000', ...tests], { cwd: dir, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const code = await proc.exited;
+  const failed = [...new Set([...`${out}\n${err}`.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((x) => x[1] as string))];
+  // A crash that names no test (a syntax error, say) still counts as a failure.
+  if (code !== 0 && failed.length === 0) failed.push(`(exit ${code}, no test named: ${err.trim().split('\n').slice(-3).join(' / ')})`);
+  return { ok: code === 0, failed, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function main(): Promise<number> {
+  const selected = MUTATIONS.filter((m) => only === undefined || m.name.includes(only));
+  if (selected.length === 0) throw new Error(`--only ${only}: no mutation's name contains it`);
+  const dir = mkdtempSync(join(tmpdir(), 'synth-rl-mutations-'));
+  try {
+    for (const p of COPY) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // Every patch is checked before anything runs: a stale table fails fast.
+    const originals = new Map(selected.map((m) => [m.file, readFileSync(join(dir, m.file), 'utf8')]));
+    for (const m of selected) applyPatch(originals.get(m.file) as string, m);
+
+    console.log(`learning tests: ${tests.join(' ')}`);
+    const base = await runTests(dir);
+    console.log(`unpatched: ${base.ok ? 'pass' : 'FAIL'} (${base.seconds.toFixed(0)} s)`);
+    if (!base.ok) {
+      console.error(`the learning tests fail without any mutation: ${base.failed.join('; ')}`);
+      return 1;
+    }
+    const rows: { m: Mutation; run: TestRun }[] = [];
+    for (const m of selected) {
+      writeFileSync(join(dir, m.file), applyPatch(originals.get(m.file) as string, m));
+      const run = await runTests(dir);
+      writeFileSync(join(dir, m.file), originals.get(m.file) as string);
+      rows.push({ m, run });
+      console.log(`${run.failed.length > 0 ? 'killed  ' : 'SURVIVED'}  ${m.name}  (${m.file}, ${run.seconds.toFixed(0)} s): ${run.failed.length} failing`);
+      for (const t of run.failed) console.log(`            ✗ ${t}`);
+    }
+    const survivors = rows.filter((r) => r.run.failed.length === 0);
+    console.log(`\n${rows.length - survivors.length}/${rows.length} mutations killed${survivors.length ? `; survived: ${survivors.map((r) => r.m.name).join(', ')}` : ''}`);
+    console.log(`BENCH mutations.killed ${rows.length - survivors.length} count`);
+    console.log(`BENCH mutations.survived ${survivors.length} count`);
+    return survivors.length === 0 ? 0 : 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    console.error(`mutations: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
