@@ -5,7 +5,9 @@
 // learning tests there once unpatched (they must pass), then once per mutation with that one patch
 // applied, and prints mutation → failing tests. Exit 1 if a mutation survives (no test failed), if
 // a patch no longer applies (the code moved: update the table), or if the unpatched run fails.
-//   bun run mutations [--only <name substring>] [--fast]   (--fast: skip the end-to-end test)
+// The quick unit tests run first; the slow end-to-end learning test runs only for a mutation they
+// did not catch (--all runs every test for every mutation, for the full table).
+//   bun run mutations [--only <name substring>] [--all]
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -75,7 +77,7 @@ const arg = (name: string) => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const only = arg('only');
-const tests = process.argv.includes('--fast') ? UNIT_TESTS : [...UNIT_TESTS, ...E2E_TESTS];
+const all = process.argv.includes('--all');
 
 /** Applies a patch to the copy's text; throws, naming the mutation, when it no longer applies. */
 export function applyPatch(text: string, m: Mutation): string {
@@ -93,7 +95,7 @@ interface TestRun {
 }
 
 /** Runs the tests in `dir`; the names of failing tests from bun's `(fail) …` lines. */
-async function runTests(dir: string): Promise<TestRun> {
+async function runTests(dir: string, tests: readonly string[]): Promise<TestRun> {
   const t0 = performance.now();
   const proc = Bun.spawn([process.execPath, 'test', '--timeout=120000', ...tests], { cwd: dir, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
   const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
@@ -102,6 +104,15 @@ async function runTests(dir: string): Promise<TestRun> {
   // A crash that names no test (a syntax error, say) still counts as a failure.
   if (code !== 0 && failed.length === 0) failed.push(`(exit ${code}, no test named: ${err.trim().split('\n').slice(-3).join(' / ')})`);
   return { ok: code === 0, failed, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Unit tests first; the end-to-end test only when they all passed (or with --all). */
+async function killRun(dir: string): Promise<TestRun> {
+  if (all) return runTests(dir, [...UNIT_TESTS, ...E2E_TESTS]);
+  const unit = await runTests(dir, UNIT_TESTS);
+  if (unit.failed.length > 0) return unit;
+  const e2e = await runTests(dir, E2E_TESTS);
+  return { ok: e2e.ok, failed: e2e.failed, seconds: unit.seconds + e2e.seconds };
 }
 
 async function main(): Promise<number> {
@@ -115,8 +126,8 @@ async function main(): Promise<number> {
     const originals = new Map(selected.map((m) => [m.file, readFileSync(join(dir, m.file), 'utf8')]));
     for (const m of selected) applyPatch(originals.get(m.file) as string, m);
 
-    console.log(`learning tests: ${tests.join(' ')}`);
-    const base = await runTests(dir);
+    console.log(`learning tests: ${[...UNIT_TESTS, ...E2E_TESTS].join(' ')}`);
+    const base = await runTests(dir, [...UNIT_TESTS, ...E2E_TESTS]);
     console.log(`unpatched: ${base.ok ? 'pass' : 'FAIL'} (${base.seconds.toFixed(0)} s)`);
     if (!base.ok) {
       console.error(`the learning tests fail without any mutation: ${base.failed.join('; ')}`);
@@ -125,7 +136,7 @@ async function main(): Promise<number> {
     const rows: { m: Mutation; run: TestRun }[] = [];
     for (const m of selected) {
       writeFileSync(join(dir, m.file), applyPatch(originals.get(m.file) as string, m));
-      const run = await runTests(dir);
+      const run = await killRun(dir);
       writeFileSync(join(dir, m.file), originals.get(m.file) as string);
       rows.push({ m, run });
       console.log(`${run.failed.length > 0 ? 'killed  ' : 'SURVIVED'}  ${m.name}  (${m.file}, ${run.seconds.toFixed(0)} s): ${run.failed.length} failing`);
