@@ -8,6 +8,7 @@
 //   micro, 10 steps/episode: goal = sim:heuristic's reward within 5 minutes
 //   small, 30 steps/episode: goal = 2 × sim:random's reward within 10 minutes
 //   bun run bench:learn [--preset micro|small|all] [--seed 0] [--micro-minutes 5] [--small-minutes 10]
+//                       [--lr <[sim] learning_rate>] [--max-actions <[sim] max_actions>]   (default: the job defaults)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,10 @@ const KEY = 'sk-bench-learn';
 const EVAL_SEEDS = Array.from({ length: 16 }, (_, i) => i);
 const EVAL_ROLLOUTS_PER_SEED = 2;
 const EVAL_EVERY = 5;
+const LR = arg('lr', '');
+const MAX_ACTIONS = arg('max-actions', '');
+/** [sim] overrides from the flags; none by default, so the bench measures the defaults users get. */
+const SIM_OVERRIDES = { ...(LR !== '' && { learning_rate: Number(LR) }), ...(MAX_ACTIONS !== '' && { max_actions: Number(MAX_ACTIONS) }) };
 
 interface Run {
   preset: 'micro' | 'small';
@@ -79,7 +84,7 @@ function jobConfig(run: Run): Record<string, unknown> {
     rollout: { max_concurrent_rollouts: 16, sampling_temperature: 1.0 },
     hyperparams: { beta: 0, loss_type: 'dapo', scale_rewards: 'group' },
     checkpoint: { enabled: false },
-    sim: { trainer: 'grpo', preset: run.preset, seed: SEED },
+    sim: { trainer: 'grpo', preset: run.preset, seed: SEED, ...SIM_OVERRIDES },
   };
 }
 
@@ -128,7 +133,7 @@ async function train(sim: Simulator, run: Run, base: Baselines): Promise<Outcome
 function report(o: Outcome): void {
   const { run, base } = o;
   const name = `${run.preset}/${run.steps} steps`;
-  console.log(`\n${name}: job seed ${SEED}, eval seeds 0..${EVAL_SEEDS.length - 1} × ${EVAL_ROLLOUTS_PER_SEED}, batch 4 × group 8, budget ${run.minutes} min; job ${o.status} after ${o.iterations} iterations, ${o.wallS.toFixed(0)} s`);
+  console.log(`\n${name}: job seed ${SEED}, eval seeds 0..${EVAL_SEEDS.length - 1} × ${EVAL_ROLLOUTS_PER_SEED}, batch 4 × group 8, budget ${run.minutes} min${Object.keys(SIM_OVERRIDES).length ? `, [sim] ${JSON.stringify(SIM_OVERRIDES)}` : ''}; job ${o.status} after ${o.iterations} iterations, ${o.wallS.toFixed(0)} s`);
   console.log(`  eval reward (achievements per episode): sim:random ${base.random.toFixed(3)}, sim:heuristic ${base.heuristic.toFixed(3)}; trained: iteration 0 → ${o.initial.toFixed(3)}`);
   for (const e of o.evals) console.log(`    iteration ${String(e.step).padStart(3)} → ${e.value.toFixed(3)}   (${e.atS.toFixed(0)} s)`);
   console.log(`  goal (${run.goalText} = ${run.goal(base).toFixed(3)} within ${run.minutes} min): ${o.goalAtS === undefined ? 'not reached' : `reached at ${o.goalAtS.toFixed(0)} s`}`);

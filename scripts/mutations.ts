@@ -8,9 +8,9 @@
 // The quick unit tests run first; the slow end-to-end learning test runs only for a mutation they
 // did not catch (--all runs every test for every mutation, for the full table).
 //   bun run mutations [--only <name substring>] [--all]
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 interface Mutation {
   name: string;
@@ -68,8 +68,6 @@ export const MUTATIONS: Mutation[] = [
 /** The tests that guard learning, cheapest first. */
 const UNIT_TESTS = ['test/sim/trainer/grpo.test.ts', 'test/sim/trainer/learning-update.test.ts'];
 const E2E_TESTS = ['test/sim/trainer/learning-e2e.test.ts'];
-/** What the copy needs to run the tests (node_modules is linked, not copied). */
-const COPY = ['package.json', 'bunfig.toml', 'tsconfig.json', 'sim', 'src', 'test', 'fixtures', 'stubs'];
 
 const ROOT = resolve(import.meta.dir, '..');
 const arg = (name: string) => {
@@ -92,6 +90,8 @@ interface TestRun {
   ok: boolean;
   failed: string[];
   seconds: number;
+  /** The end of bun's output, shown when the unpatched run fails. */
+  tail: string;
 }
 
 /** Runs the tests in `dir`; the names of failing tests from bun's `(fail) …` lines. */
@@ -103,7 +103,23 @@ async function runTests(dir: string, tests: readonly string[]): Promise<TestRun>
   const failed = [...new Set([...`${out}\n${err}`.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((x) => x[1] as string))];
   // A crash that names no test (a syntax error, say) still counts as a failure.
   if (code !== 0 && failed.length === 0) failed.push(`(exit ${code}, no test named: ${err.trim().split('\n').slice(-3).join(' / ')})`);
-  return { ok: code === 0, failed, seconds: (performance.now() - t0) / 1000 };
+  const tail = `${out}\n${err}`.split('\n').filter((l) => !l.startsWith('(pass)')).slice(-40).join('\n');
+  return { ok: code === 0, failed, seconds: (performance.now() - t0) / 1000, tail };
+}
+
+/** The working tree as it is (tracked and untracked, not ignored files); node_modules is linked. */
+function copyWorkingTree(dir: string): void {
+  const ls = Bun.spawnSync(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT });
+  if (ls.exitCode !== 0) throw new Error(`git ls-files failed in ${ROOT}: ${ls.stderr.toString().trim()} (the mutation check copies the git working tree)`);
+  for (const file of ls.stdout.toString().split('\0').filter((f) => f !== '')) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    // A file deleted but not yet staged is listed and absent: skip it.
+    try {
+      cpSync(join(ROOT, file), join(dir, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 /** Unit tests first; the end-to-end test only when they all passed (or with --all). */
@@ -112,7 +128,7 @@ async function killRun(dir: string): Promise<TestRun> {
   const unit = await runTests(dir, UNIT_TESTS);
   if (unit.failed.length > 0) return unit;
   const e2e = await runTests(dir, E2E_TESTS);
-  return { ok: e2e.ok, failed: e2e.failed, seconds: unit.seconds + e2e.seconds };
+  return { ...e2e, seconds: unit.seconds + e2e.seconds };
 }
 
 async function main(): Promise<number> {
@@ -120,7 +136,7 @@ async function main(): Promise<number> {
   if (selected.length === 0) throw new Error(`--only ${only}: no mutation's name contains it`);
   const dir = mkdtempSync(join(tmpdir(), 'synth-rl-mutations-'));
   try {
-    for (const p of COPY) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    copyWorkingTree(dir);
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     // Every patch is checked before anything runs: a stale table fails fast.
     const originals = new Map(selected.map((m) => [m.file, readFileSync(join(dir, m.file), 'utf8')]));
@@ -130,7 +146,7 @@ async function main(): Promise<number> {
     const base = await runTests(dir, [...UNIT_TESTS, ...E2E_TESTS]);
     console.log(`unpatched: ${base.ok ? 'pass' : 'FAIL'} (${base.seconds.toFixed(0)} s)`);
     if (!base.ok) {
-      console.error(`the learning tests fail without any mutation: ${base.failed.join('; ')}`);
+      console.error(`the learning tests fail without any mutation: ${base.failed.join('; ')}\n${base.tail}`);
       return 1;
     }
     const rows: { m: Mutation; run: TestRun }[] = [];
