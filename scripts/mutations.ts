@@ -92,6 +92,8 @@ interface TestRun {
   seconds: number;
   /** The end of bun's output, shown when the unpatched run fails. */
   tail: string;
+  /** What the end-to-end test printed about the rewards it saw. */
+  notes: string[];
 }
 
 /** Runs the tests in `dir`; the names of failing tests from bun's `(fail) …` lines. */
@@ -104,7 +106,8 @@ async function runTests(dir: string, tests: readonly string[]): Promise<TestRun>
   // A crash that names no test (a syntax error, say) still counts as a failure.
   if (code !== 0 && failed.length === 0) failed.push(`(exit ${code}, no test named: ${err.trim().split('\n').slice(-3).join(' / ')})`);
   const tail = `${out}\n${err}`.split('\n').filter((l) => !l.startsWith('(pass)')).slice(-40).join('\n');
-  return { ok: code === 0, failed, seconds: (performance.now() - t0) / 1000, tail };
+  const notes = [...out.matchAll(/^learning e2e: .*$/gm)].map((x) => x[0]);
+  return { ok: code === 0, failed, seconds: (performance.now() - t0) / 1000, tail, notes };
 }
 
 /** The working tree as it is (tracked and untracked, not ignored files); node_modules is linked. */
@@ -145,6 +148,7 @@ async function main(): Promise<number> {
     console.log(`learning tests: ${[...UNIT_TESTS, ...E2E_TESTS].join(' ')}`);
     const base = await runTests(dir, [...UNIT_TESTS, ...E2E_TESTS]);
     console.log(`unpatched: ${base.ok ? 'pass' : 'FAIL'} (${base.seconds.toFixed(0)} s)`);
+    for (const n of base.notes) console.log(`  ${n}`);
     if (!base.ok) {
       console.error(`the learning tests fail without any mutation: ${base.failed.join('; ')}\n${base.tail}`);
       return 1;
@@ -157,6 +161,7 @@ async function main(): Promise<number> {
       rows.push({ m, run });
       console.log(`${run.failed.length > 0 ? 'killed  ' : 'SURVIVED'}  ${m.name}  (${m.file}, ${run.seconds.toFixed(0)} s): ${run.failed.length} failing`);
       for (const t of run.failed) console.log(`            ✗ ${t}`);
+      for (const n of run.notes) console.log(`              ${n}`);
     }
     const survivors = rows.filter((r) => r.run.failed.length === 0);
     console.log(`\n${rows.length - survivors.length}/${rows.length} mutations killed${survivors.length ? `; survived: ${survivors.map((r) => r.m.name).join(', ')}` : ''}`);
