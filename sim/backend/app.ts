@@ -15,6 +15,7 @@ import type { EventBus } from './bus.ts';
 import { FaultSpec, type Faults } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { detail, intQuery, readJson, validationError } from './request.ts';
+import { registerRolloutRoutes } from './rollout-routes.ts';
 import type { JobRunner } from './runner.ts';
 import { sseResponse, type SseOptions } from './sse.ts';
 import type { JobRow, Store } from './store.ts';
@@ -41,6 +42,8 @@ export interface BackendDeps {
   sse: SseOptions;
   trainers: readonly string[];
   defaultTrainer: string;
+  /** Per-job files (recorded rollouts, metric files): <jobsDir>/<job id>/; none when undefined. */
+  jobsDir?: string;
 }
 
 type Env = { Variables: { org: string } };
@@ -195,6 +198,8 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
       return c.json({ job_id: job.id, artifacts });
     });
   }
+
+  registerRolloutRoutes(api, deps.jobsDir, ownJob);
 
   // --- secrets ------------------------------------------------------------------------------------
   api.get('/v1/crypto/public-key', (c) => c.json({ public_key: deps.keys.publicKeyB64, alg: SEALED_BOX_ALG }));

@@ -159,6 +159,7 @@ function toMetric(r: MetricDbRow): MetricPoint {
 export class Store {
   readonly db: Database;
   readonly path: string;
+  private readonly metricListeners: ((jobId: string, points: readonly MetricPoint[]) => void)[] = [];
 
   /** `stateDir` undefined: memory only (`--ephemeral`). */
   constructor(stateDir?: string) {
@@ -259,7 +260,13 @@ export class Store {
         }
       }
     })();
+    if (added.length > 0) for (const l of this.metricListeners) l(jobId, added);
     return added;
+  }
+
+  /** Calls `listener` with every batch of points stored for the first time (the metric files). */
+  onMetricsAdded(listener: (jobId: string, points: readonly MetricPoint[]) => void): void {
+    this.metricListeners.push(listener);
   }
 
   listMetrics(jobId: string, afterStep: number, limit: number, name?: string): MetricPoint[] {

@@ -14,6 +14,7 @@ import { WorkerEngine, type PolicyEngine } from './engine.ts';
 import { computeAdvantages, std } from './grpo.ts';
 import { JobPolicy } from './job-policy.ts';
 import type { TrainSequence } from './protocol.ts';
+import { evalEpisodes, jobRecorder, trainEpisodes } from './rollout-record.ts';
 import { rolloutReward, runRollouts, type RolloutSpec, type RolloutTarget } from './rollouts.ts';
 import { grpoSettings, type GrpoSettings } from './settings.ts';
 
@@ -22,6 +23,8 @@ export interface GrpoTrainerOptions {
   /** Trainer-side inference base URL (known once the server listens), e.g. http://127.0.0.1:8787/inference. */
   inferenceBaseUrl: () => string;
   checkpointDir: string;
+  /** Per-job files (recorded rollouts) go under <jobsDir>/<job id>/; none when undefined. */
+  jobsDir?: string;
   tokenizer: () => Promise<PolicyTokenizer>;
   engine?: () => PolicyEngine;
 }
@@ -68,6 +71,7 @@ export class GrpoTrainer implements Trainer {
         num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl,
       });
       ctx.setPhase('training');
+      const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));
       const target: RolloutTarget = {
         taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
@@ -88,8 +92,9 @@ export class GrpoTrainer implements Trainer {
       const evaluate = async (iteration: number) => {
         const specs: RolloutSpec[] = s.evalSeeds.flatMap((seed) => Array.from({ length: s.evalRolloutsPerSeed }, (_, r) => ({ traceId: `${job.id}.eval${iteration}.${seed}.${r}`, seed })));
         const results = await withProgress(`evaluation at iteration ${iteration}`, iteration, specs);
-        for (const spec of specs) policy.take(spec.traceId);
+        const turns = specs.map((spec) => policy.take(spec.traceId));
         const rewards = results.map((r) => rolloutReward(r, s.reward));
+        record('eval', iteration, evalEpisodes(specs, s.evalRolloutsPerSeed, results, turns, rewards));
         return { mean: mean(rewards), std: std(rewards), n: rewards.length, achievements: achievementRates(results) };
       };
 
@@ -118,11 +123,12 @@ export class GrpoTrainer implements Trainer {
         const rolloutSeconds = (performance.now() - t0) / 1000;
         const rewards = results.map((r) => rolloutReward(r, s.reward));
         const adv = computeAdvantages(rewards, groups, s.scaleRewards);
+        const turns = specs.map((spec) => policy.take(spec.traceId));
+        record('train', it, trainEpisodes(specs, groups, s.groupSize, results, turns, rewards, adv.advantages));
         const sequences: TrainSequence[] = [];
-        specs.forEach((spec, i) => {
-          const turns = policy.take(spec.traceId);
+        specs.forEach((_spec, i) => {
           if (s.skipZeroVarianceGroups && adv.zeroStdGroups.has(groups[i] as number)) return;
-          for (const t of turns) sequences.push({ prompt: t.prompt, completion: t.completion, sampled: t.sampled, oldLogp: t.logprobs, advantage: adv.advantages[i] as number });
+          for (const t of turns[i] ?? []) sequences.push({ prompt: t.prompt, completion: t.completion, sampled: t.sampled, oldLogp: t.logprobs, advantage: adv.advantages[i] as number });
         });
         const update = sequences.length === 0 ? undefined : await engine.train({
           sequences, temperature: s.temperature, maxActions: s.maxActions, innerSteps: s.innerSteps, epsilonLow: s.epsilonLow,

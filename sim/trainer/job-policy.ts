@@ -6,7 +6,7 @@ import { mix32, combineSeeds } from '../crafter/rng.ts';
 import type { InferenceContext, PolicyModel } from '../inference/service.ts';
 import { policyCompletion } from '../inference/policies/completion.ts';
 import { fitPrompt } from '../policy/generate.ts';
-import { promptText } from '../../src/policy/template.ts';
+import { messageText, promptText } from '../../src/policy/template.ts';
 import type { PolicyTokenizer } from '../policy/tokenizer.ts';
 import type { PolicyEngine } from './engine.ts';
 
@@ -15,6 +15,8 @@ export interface Turn {
   completion: number[];
   logprobs: number[];
   sampled: boolean[];
+  /** The last user message (the observation text), kept for recorded rollouts. */
+  observation?: string;
 }
 
 function hashText(text: string): number {
@@ -57,7 +59,8 @@ export class JobPolicy implements PolicyModel {
     // log-probabilities are those the update scores (see docs: chat template).
     const g = await this.engine.generate({ prompt, seed, temperature: this.opts.temperature, topP: this.opts.topP, maxActions: this.opts.maxActions });
     if (trace !== '') {
-      turns.push({ prompt, completion: g.completion, logprobs: g.logprobs, sampled: g.sampled });
+      const user = [...req.messages].reverse().find((m) => m.role === 'user');
+      turns.push({ prompt, completion: g.completion, logprobs: g.logprobs, sampled: g.sampled, observation: user === undefined ? '' : messageText(user) });
       this.records.set(trace, turns);
     }
     const actions: string[] = [];

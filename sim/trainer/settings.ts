@@ -36,10 +36,15 @@ export interface GrpoSettings {
   checkpointsEnabled: boolean;
   model: { nLayer: number; nHead: number; dModel: number; maxSeqLen: number };
   rolloutTimeoutS: number;
+  /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
+  recordRollouts: number;
 }
 
 /** The small model's default learning rate: tuned for a ~100k-parameter transformer from scratch. */
 export const DEFAULT_SIM_LR = 3e-3;
+
+/** Two default groups (2 × 4 episodes of ~10 steps) per iteration: ~0.6 MB for 100 iterations. */
+export const DEFAULT_RECORD_ROLLOUTS = 8;
 
 export function grpoSettings(job: JobParams): GrpoSettings {
   const c = job.config;
@@ -84,5 +89,6 @@ export function grpoSettings(job: JobParams): GrpoSettings {
       maxSeqLen: sim.model?.n_ctx ?? 128,
     },
     rolloutTimeoutS: 120,
+    recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
   };
 }

@@ -44,7 +44,7 @@ const JOB = [
   settingFlag('task_app_url'), settingFlag('trainer_id'), settingFlag('model'), settingFlag('batch_size'),
   settingFlag('group_size'), settingFlag('job_config_id'), settingFlag('job_id'), settingFlag('idempotency_key'),
   settingFlag('stream_seconds'), settingFlag('poll_interval'), settingFlag('empty_polls_threshold'),
-  settingFlag('startup_deadline_s'), settingFlag('max_seconds'),
+  settingFlag('startup_deadline_s'), settingFlag('max_seconds'), settingFlag('metrics_jsonl'), settingFlag('tensorboard_dir'),
   { name: 'cancel-on-interrupt', type: 'boolean', description: 'Cancel the job on Ctrl-C (default: leave it running and print how to re-attach)' },
 ] satisfies FlagSpec[];
 
@@ -156,6 +156,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: 'iterations', type: 'int', default: 20, placeholder: 'N', description: 'GRPO iterations to train' },
       { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'Seed of the small model and the training worlds' },
+      settingFlag('metrics_jsonl'), settingFlag('tensorboard_dir'),
       HELP,
     ],
     details: 'Starts the simulator in this process (memory-only state, free ports), then runs env-key, run and infer against it. Takes a few minutes on a laptop CPU.',

@@ -145,6 +145,8 @@ export const SimSection = section({
   weight_decay: num.min(0),
   /** Actions per interact call the policy may write (1..8). */
   max_actions: int.min(1).max(8),
+  /** Episodes per iteration (and per evaluation) recorded step by step for the Studio (0: none). */
+  record_rollouts_per_iteration: int.min(0).max(1000),
   model: SimModelSection,
   replay: SimReplaySection,
 });

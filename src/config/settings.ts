@@ -111,6 +111,14 @@ export const SETTINGS = [
     placeholder: 'S', description: 'Watchdog: give up after this many seconds (0: off)',
   },
   {
+    key: 'metrics_jsonl', type: 'path', flag: 'metrics-jsonl', placeholder: 'FILE',
+    description: "Also write the job's metrics to FILE as JSON lines, one object per step (train/reward, loss/kl, …)",
+  },
+  {
+    key: 'tensorboard_dir', type: 'path', flag: 'tensorboard', placeholder: 'DIR',
+    description: "Also write the job's metrics as a TensorBoard event file in DIR (tensorboard --logdir DIR)",
+  },
+  {
     key: 'inference_url', type: 'url', flag: 'inference-url', env: ['INFERENCE_URL'], file: ['policy.inference_url'],
     placeholder: 'URL', description: 'OpenAI-compatible inference base URL',
   },

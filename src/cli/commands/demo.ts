@@ -3,11 +3,12 @@
 // run (live progress), infer through the backend and offline — and says how to do it for real.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { UsageError } from '../errors.ts';
 import { runCli } from '../main.ts';
+import { checkMetricFilePaths } from './metric-files.ts';
 import { sparkline } from '../../ui/sparkline.ts';
 import { PROD_BACKEND_URL_DEFAULT } from '../../config/settings.ts';
 import { startSimulator } from '../../../sim/server.ts';
@@ -50,6 +51,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (iterations < 1 || iterations > 500) throw new UsageError(`--iterations must be between 1 and 500, got ${iterations}`);
   const seedFlag = ctx.args.flags.get('seed');
   const seed = typeof seedFlag === 'number' ? seedFlag : 0;
+  // --metrics-jsonl / --tensorboard go to the `run` step, resolved here (it runs in the demo's folder).
+  const pathFlag = (name: string) => {
+    const v = ctx.args.flags.get(name);
+    return typeof v === 'string' && v !== '' ? resolve(ctx.cwd, v) : undefined;
+  };
+  const files = { metricsJsonl: pathFlag('metrics-jsonl'), tensorboardDir: pathFlag('tensorboard') };
+  checkMetricFilePaths(files);
+  const fileFlags = [...(files.metricsJsonl ? ['--metrics-jsonl', files.metricsJsonl] : []), ...(files.tensorboardDir ? ['--tensorboard', files.tensorboardDir] : [])];
   const say = (text = '') => ctx.out.write(`${text}\n`);
   const t0 = performance.now();
   say('synth-rl demo: Synth\'s RL fine-tuning flow, fully offline. Everything below runs on this machine:');
@@ -70,7 +79,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     if ((await sub(['env-key'])) !== EXIT.ok) return EXIT.failure;
 
     say(`\n2/4  synth-rl run --config-path demo.toml   (${iterations} GRPO iterations: 4 seeds × 8 rollouts each)`);
-    const code = await sub(['run', '--config-path', 'demo.toml']);
+    const code = await sub(['run', '--config-path', 'demo.toml', ...fileFlags]);
     const job = sim.store.jobsInStatus(['succeeded', 'failed', 'cancelled']).at(-1);
     if (code !== EXIT.ok || job === undefined || job.fine_tuned_model === null) {
       ctx.err.write(`synth-rl demo: the training job did not succeed (run exited ${code}${job?.error ? `: ${job.error}` : ''})\n`);

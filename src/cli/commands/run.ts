@@ -1,5 +1,6 @@
 // `synth-rl run`: create an RL job (or attach with --job-id), follow its events and metrics to the
 // end, exit with its outcome (README "Exit codes"). Also the building blocks `train` reuses.
+import { resolve } from 'node:path';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -9,6 +10,7 @@ import { PROD_BACKEND_URL_DEFAULT, settingDef, type SettingKey } from '../../con
 import { BackendClient, BackendError, jobCreateBody, type CreatedJob } from '../../client/backend.ts';
 import { JobStream, type JobOutcome, type StreamResult } from '../../client/stream.ts';
 import { createRunRenderer, type RunRenderer, type RunSummary } from '../../ui/run-render.ts';
+import { checkMetricFilePaths, openMetricFiles } from './metric-files.ts';
 
 export const EXIT_FOR_OUTCOME: Record<JobOutcome, number> = {
   succeeded: EXIT.ok,
@@ -40,6 +42,9 @@ export interface JobSettings {
   maxSeconds: number;
   cancelOnInterrupt: boolean;
   json: boolean;
+  /** --metrics-jsonl FILE / --tensorboard DIR, absolute (resolved against the working directory). */
+  metricsJsonl: string | undefined;
+  tensorboardDir: string | undefined;
 }
 
 function numberSetting(cfg: EffectiveConfig, key: SettingKey, min: number, inclusive: boolean): number {
@@ -52,6 +57,8 @@ function numberSetting(cfg: EffectiveConfig, key: SettingKey, min: number, inclu
   }
   return value;
 }
+
+const optionalPath = (ctx: CommandContext, p: string | undefined) => (p === undefined || p === '' ? undefined : resolve(ctx.cwd, p));
 
 export function jobSettings(ctx: CommandContext, cfg: EffectiveConfig): JobSettings {
   const apiKey = String(cfg.require('api_key'));
@@ -78,6 +85,8 @@ export function jobSettings(ctx: CommandContext, cfg: EffectiveConfig): JobSetti
     maxSeconds: numberSetting(cfg, 'max_seconds', 0, true),
     cancelOnInterrupt: flag('cancel-on-interrupt'),
     json: flag('json'),
+    metricsJsonl: optionalPath(ctx, cfg.string('metrics_jsonl')),
+    tensorboardDir: optionalPath(ctx, cfg.string('tensorboard_dir')),
   };
 }
 
@@ -162,6 +171,7 @@ export interface FollowOptions {
  * --cancel-on-interrupt), prints the summary and returns the exit code.
  */
 export async function followJob(client: BackendClient, renderer: RunRenderer, s: JobSettings, opts: FollowOptions): Promise<number> {
+  const files = openMetricFiles(s, opts.jobId, renderer);
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.on('SIGINT', onSigint);
@@ -171,10 +181,14 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
       client, jobId: opts.jobId, startedAt: opts.startedAt, signal: interrupt.signal,
       pollIntervalMs: s.pollIntervalS * 1000, streamSeconds: s.streamSeconds, maxSeconds: s.maxSeconds,
       startupDeadlineSeconds: s.startupDeadlineS, emptyPollsThreshold: s.emptyPolls,
-      onItem: (item) => renderer.item(item),
+      onItem: (item) => {
+        renderer.item(item);
+        if (item.kind === 'metric') files?.write(item.metric);
+      },
     }).run();
   } finally {
     process.off('SIGINT', onSigint);
+    files?.close();
   }
   const reattach = reattachCommand(s, opts.jobId);
   let cancelled: boolean | undefined;
@@ -254,6 +268,7 @@ export interface JobCommandScope {
 export async function withJobCommand(ctx: CommandContext, name: string, body: (scope: JobCommandScope) => Promise<number>): Promise<number> {
   const cfg = loadConfig({ flags: ctx.args.flags, env: ctx.env, cwd: ctx.cwd });
   const s = jobSettings(ctx, cfg);
+  checkMetricFilePaths(s);
   const renderer = createRunRenderer({ out: ctx.out, err: ctx.err, isTTY: ctx.isTTY, json: s.json, env: ctx.env, columns: process.stdout.columns });
   try {
     const client = backendClient(s, renderer);
