@@ -8,6 +8,7 @@
 import type { BunPlugin } from 'bun';
 import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildWasm } from './build-wasm.ts';
 
 const root = resolve(import.meta.dir, '..');
 
@@ -25,19 +26,39 @@ export const transformersCompilePlugin: BunPlugin = {
   },
 };
 
+/**
+ * Embeds the WebAssembly kernels: sim/model/wasm/embedded.ts becomes a module holding the bytes
+ * compiled from kernels.wat (base64), so the executable needs no file beside it.
+ */
+export function wasmEmbedPlugin(bytes: Uint8Array): BunPlugin {
+  return {
+    name: 'wasm-embed',
+    setup(build) {
+      build.onLoad({ filter: /sim[\\/]model[\\/]wasm[\\/]embedded\.ts$/ }, () => ({
+        loader: 'ts',
+        contents: `export const EMBEDDED_WASM: string | null = ${JSON.stringify(Buffer.from(bytes).toString('base64'))};\n`,
+      }));
+    },
+  };
+}
+
 export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Promise<string> {
   mkdirSync(resolve(outfile, '..'), { recursive: true });
+  const wasm = await buildWasm();
   const result = await Bun.build({
-    // The GRPO trainer's Worker is a second entrypoint: Bun embeds it as ./sim/trainer/worker.ts
-    // (path relative to the entrypoints' common root), which sim/trainer/engine.ts asks for.
-    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts')],
+    // The GRPO trainer's Worker and the cpu device's shard Workers are extra entrypoints: Bun
+    // embeds them under their paths relative to the entrypoints' common root (the repository
+    // root), which sim/trainer/engine.ts and sim/model/devices/shard-host.ts ask for.
+    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
     compile: {
       outfile,
       // Our config loader reads .env files itself and reports where each value came from.
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
-    plugins: [transformersCompilePlugin],
+    plugins: [transformersCompilePlugin, wasmEmbedPlugin(wasm)],
+    // wabt compiles kernels.wat in the source tree only; the executable carries the bytes.
+    external: ['wabt'],
     minify: true,
     sourcemap: 'linked',
     bytecode: true,

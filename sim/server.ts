@@ -15,7 +15,9 @@ import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
 import type { Trainer } from './backend/trainer.ts';
 import { PolicyTokenizer } from './policy/tokenizer.ts';
+import { defaultThreads } from './model/devices/factory.ts';
 import { GrpoTrainer } from './trainer/grpo-trainer.ts';
+import type { DeviceDefaults } from './trainer/settings.ts';
 import { createInferenceApp, createInferenceService, inferenceChatService, type InferenceService } from './inference/index.ts';
 import { checkpointResolver } from './inference/checkpoint-policy.ts';
 import { startTaskApp, type RunningTaskApp, type TaskAppOptions } from './taskapp/index.ts';
@@ -45,6 +47,8 @@ export interface SimulatorOptions {
    * started. Without `environmentApiKey` the key is the persisted one, or one generated now.
    */
   taskApp?: (TaskAppOptions & { port?: number }) | false;
+  /** The GRPO trainer's device and threads for jobs whose [sim] section does not choose. */
+  device?: DeviceDefaults;
 }
 
 export interface Simulator {
@@ -60,6 +64,8 @@ export interface Simulator {
   recovered: string[];
   trainers: string[];
   defaultTrainer: string;
+  /** The GRPO trainer's default device and threads (a job's [sim] device/threads override them). */
+  device: Required<DeviceDefaults>;
   store: Store;
   runner: JobRunner;
   faults: Faults;
@@ -123,9 +129,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (ownsCheckpointDir) rmSync(checkpointDir, { recursive: true, force: true });
     if (stateDir === undefined) rmSync(jobsDir, { recursive: true, force: true });
   };
+  const device = { device: opts.device?.device ?? 'cpu', threads: opts.device?.threads ?? defaultThreads() } satisfies Required<DeviceDefaults>;
   const trainerList = opts.trainers ?? [
     new ReplayTrainer(),
-    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer }),
+    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer, device }),
   ];
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
@@ -190,6 +197,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     recovered,
     trainers: [...trainers.keys()],
     defaultTrainer,
+    device,
     store,
     runner,
     faults,

@@ -10,6 +10,37 @@ export interface AdamWOptions {
   weightDecay?: number;
 }
 
+/** 1 where a parameter gets weight decay (the weight matrices), 0 elsewhere. */
+export function decayMask(cfg: ModelConfig, n: number): Uint8Array {
+  const decay = new Uint8Array(n);
+  const off = paramOffsets(cfg);
+  for (const name of DECAYED) decay.fill(1, off[name][0], off[name][1]);
+  return decay;
+}
+
+/**
+ * AdamW on the elements [lo, hi) at step t (1-based): a device that shards the optimiser runs it
+ * per slice, and the result is the same as one call over everything.
+ */
+export function adamwRange(params: Arr, grads: Arr, m: Float32Array, v: Float32Array, decay: Uint8Array, lo: number, hi: number, t: number, o: Required<AdamWOptions>, lr: number): void {
+  const { beta1, beta2, eps, weightDecay } = o;
+  const bc1 = 1 - beta1 ** t;
+  const bc2 = 1 - beta2 ** t;
+  for (let i = lo; i < hi; i++) {
+    const g = grads[i] as number;
+    const mi = beta1 * (m[i] as number) + (1 - beta1) * g;
+    const vi = beta2 * (v[i] as number) + (1 - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    const wd = decay[i] === 1 ? weightDecay * (params[i] as number) : 0;
+    params[i] = (params[i] as number) - lr * ((mi / bc1) / (Math.sqrt(vi / bc2) + eps) + wd);
+  }
+}
+
+export function adamwDefaults(opts: AdamWOptions): Required<AdamWOptions> {
+  return { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...opts };
+}
+
 export class AdamW {
   readonly m: Float32Array;
   readonly v: Float32Array;
@@ -18,31 +49,16 @@ export class AdamW {
   readonly opts: Required<AdamWOptions>;
 
   constructor(cfg: ModelConfig, n: number, opts: AdamWOptions) {
-    this.opts = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...opts };
+    this.opts = adamwDefaults(opts);
     this.m = new Float32Array(n);
     this.v = new Float32Array(n);
-    this.decay = new Uint8Array(n);
-    const off = paramOffsets(cfg);
-    for (const name of DECAYED) this.decay.fill(1, off[name][0], off[name][1]);
+    this.decay = decayMask(cfg, n);
   }
 
   /** One update of `params` from `grads` (already clipped). `lr` overrides the configured rate. */
   step(params: Arr, grads: Arr, lr = this.opts.lr): void {
-    const { beta1, beta2, eps, weightDecay } = this.opts;
     this.t++;
-    const bc1 = 1 - beta1 ** this.t;
-    const bc2 = 1 - beta2 ** this.t;
-    const m = this.m;
-    const v = this.v;
-    for (let i = 0; i < params.length; i++) {
-      const g = grads[i] as number;
-      const mi = beta1 * (m[i] as number) + (1 - beta1) * g;
-      const vi = beta2 * (v[i] as number) + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      const wd = this.decay[i] === 1 ? weightDecay * (params[i] as number) : 0;
-      params[i] = (params[i] as number) - lr * ((mi / bc1) / (Math.sqrt(vi / bc2) + eps) + wd);
-    }
+    adamwRange(params, grads, this.m, this.v, this.decay, 0, params.length, this.t, this.opts, lr);
   }
 }
 

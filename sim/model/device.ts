@@ -9,9 +9,9 @@
 // (sim/trainer/grpo.ts) → backward(dlogp) → step(). The loss stays outside the device because it is
 // a few hundred numbers and because every device must apply exactly the same objective.
 //
-// Devices: 'reference' (plain-TS kernels, generic over float32/float64: the readable reference
-// every other device is checked against), 'cpu' (WebAssembly SIMD kernels, data-parallel over
-// Workers), 'webgpu' (WGSL twins of every kernel).
+// Devices (sim/model/devices/factory.ts creates them): 'reference' (plain-TS kernels on the calling
+// thread: the readable reference every other device is checked against), 'cpu' (WebAssembly SIMD
+// kernels, data-parallel over Workers), 'webgpu' (WGSL twins of every kernel).
 import type { ModelConfig } from './config.ts';
 
 export type DeviceKind = 'reference' | 'cpu' | 'webgpu';
@@ -107,11 +107,18 @@ export interface PolicyDevice {
   backward(dlogp: Float32Array): Promise<number>;
   /** Clips the gradients to maxGradNorm and takes one AdamW step. */
   step(opts: StepOptions): Promise<void>;
-  /** Samples completions; requests given together may share forward passes. */
+  /**
+   * Samples completions; requests given together share forward passes, and each result depends
+   * only on its own request (seed included), never on its batch-mates. Does not disturb a pending
+   * forward → backward of the policy (devices sample with their own activations).
+   */
   sample(requests: readonly SampleRequest[]): Promise<SampleResult[]>;
   /** Parameters and optimiser state, copied out. */
   exportState(): Promise<DeviceState>;
-  /** Gradients of the last backward (before clipping), copied out: for tests and cross-device checks. */
+  /**
+   * Gradients of the last backward, copied out: for tests and cross-device checks. Read them
+   * between backward() and step(): step() clips them in place.
+   */
   readGradients(): Promise<Float32Array>;
   dispose(): void;
 }

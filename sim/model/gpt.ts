@@ -96,7 +96,11 @@ export class GPT<A extends Arr = Float32Array> {
   private dacts: Activations | undefined;
   private last: { tokens: Int32Array; B: number; T: number; pos: Int32Array; targets: Int32Array; invT: number } | undefined;
 
-  constructor(cfg: ModelConfig, opts: { seed?: number; params?: A; ctor?: FloatCtor; backend?: Backend } = {}) {
+  /**
+   * `params` (and `grads`) may be views on memory others share (a device's SharedArrayBuffer):
+   * the model then reads its weights from, and writes its gradients into, that memory directly.
+   */
+  constructor(cfg: ModelConfig, opts: { seed?: number; params?: A; grads?: A; ctor?: FloatCtor; backend?: Backend } = {}) {
     validateConfig(cfg);
     this.backend = opts.backend ?? CPU_BACKEND;
     this.cfg = cfg;
@@ -105,7 +109,8 @@ export class GPT<A extends Arr = Float32Array> {
     if (opts.params !== undefined && opts.params.length !== n) throw new Error(`expected ${n} parameters, got ${opts.params.length}`);
     this.params = (opts.params ?? new this.ctor(n)) as A;
     if (opts.params === undefined) initParams(this.params, cfg, opts.seed ?? 0);
-    this.grads = new this.ctor(n) as A;
+    if (opts.grads !== undefined && opts.grads.length !== n) throw new Error(`expected ${n} gradients, got ${opts.grads.length}`);
+    this.grads = opts.grads ?? (new this.ctor(n) as A);
     this.p = views(this.params, cfg);
     this.g = views(this.grads, cfg);
   }
@@ -175,6 +180,12 @@ export class GPT<A extends Arr = Float32Array> {
     K.rowEntropy(entropy, a.probs, M, V);
     this.last = { tokens, B, T, pos, targets, invT };
     return { logprobs: a.logprobs.slice(0, M) as A, entropy };
+  }
+
+  /** Raw logits [M·V] at the scored rows of the last forward, copied out (sampling reads them). */
+  lastLogits(): A {
+    if (this.acts === undefined || this.last === undefined) throw new Error('lastLogits() needs a forward() first');
+    return this.acts.logits.slice(0, this.last.pos.length * this.cfg.vocabSize) as A;
   }
 
   /** Accumulates ∂(Σ dlogprobs[r]·logprob[r])/∂θ into `grads` for the last forward. */

@@ -1,12 +1,14 @@
 // The main thread's handle on the trainer's compute: a Worker (default) or the same code inline.
 import { PolicyCompute } from './compute.ts';
-import type { ExportResult, FromWorker, GenerateMessage, GenerateResult, InitMessage, ToWorker, TrainMessage, TrainResult } from './protocol.ts';
+import type { SampleRequest, SampleResult } from '../model/device.ts';
+import type { ExportResult, FromWorker, InitMessage, InitResult, ToWorker, TrainMessage, TrainResult } from './protocol.ts';
 
 type Payload<M> = Omit<M, 'kind'>;
 
 export interface PolicyEngine {
-  init(m: Payload<InitMessage>): Promise<void>;
-  generate(m: Payload<GenerateMessage>): Promise<GenerateResult>;
+  init(m: Payload<InitMessage>): Promise<InitResult>;
+  /** Samples the requests together (shared forward passes); results in request order. */
+  sample(requests: SampleRequest[]): Promise<SampleResult[]>;
   train(m: Payload<TrainMessage>): Promise<TrainResult>;
   export(): Promise<ExportResult>;
   close(): void;
@@ -53,12 +55,12 @@ export class WorkerEngine implements PolicyEngine {
     });
   }
 
-  init(m: Payload<InitMessage>): Promise<void> {
-    return this.call<void>({ kind: 'init', ...m });
+  init(m: Payload<InitMessage>): Promise<InitResult> {
+    return this.call<InitResult>({ kind: 'init', ...m });
   }
 
-  generate(m: Payload<GenerateMessage>): Promise<GenerateResult> {
-    return this.call<GenerateResult>({ kind: 'generate', ...m });
+  sample(requests: SampleRequest[]): Promise<SampleResult[]> {
+    return this.call<SampleResult[]>({ kind: 'sample', requests });
   }
 
   train(m: Payload<TrainMessage>): Promise<TrainResult> {
@@ -86,23 +88,37 @@ export class InlineEngine implements PolicyEngine {
     return this.compute;
   }
 
-  async init(m: Payload<InitMessage>): Promise<void> {
-    this.compute = new PolicyCompute(m);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** One call at a time, as the Worker does: a device's steps must not interleave with sampling. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  async generate(m: Payload<GenerateMessage>): Promise<GenerateResult> {
-    return this.need().generate(m);
+  async init(m: Payload<InitMessage>): Promise<InitResult> {
+    return this.serial(async () => {
+      this.compute?.dispose();
+      this.compute = await PolicyCompute.create(m);
+      return this.compute.info();
+    });
   }
 
-  async train(m: Payload<TrainMessage>): Promise<TrainResult> {
-    return this.need().train(m);
+  sample(requests: SampleRequest[]): Promise<SampleResult[]> {
+    return this.serial(() => this.need().sample(requests));
   }
 
-  async export(): Promise<ExportResult> {
-    return this.need().export();
+  train(m: Payload<TrainMessage>): Promise<TrainResult> {
+    return this.serial(() => this.need().train(m));
+  }
+
+  export(): Promise<ExportResult> {
+    return this.serial(() => this.need().export());
   }
 
   close(): void {
+    this.compute?.dispose();
     this.compute = undefined;
   }
 }

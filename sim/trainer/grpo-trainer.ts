@@ -16,7 +16,7 @@ import { JobPolicy } from './job-policy.ts';
 import type { TrainSequence } from './protocol.ts';
 import { evalEpisodes, jobRecorder, trainEpisodes } from './rollout-record.ts';
 import { rolloutReward, runRollouts, type RolloutSpec, type RolloutTarget } from './rollouts.ts';
-import { grpoSettings, type GrpoSettings } from './settings.ts';
+import { grpoSettings, type DeviceDefaults, type GrpoSettings } from './settings.ts';
 
 export interface GrpoTrainerOptions {
   inference: InferenceService;
@@ -27,6 +27,8 @@ export interface GrpoTrainerOptions {
   jobsDir?: string;
   tokenizer: () => Promise<PolicyTokenizer>;
   engine?: () => PolicyEngine;
+  /** Device and threads for jobs whose [sim] section does not choose. */
+  device?: DeviceDefaults;
 }
 
 const PROGRESS_EVERY_MS = 3000;
@@ -43,7 +45,7 @@ export class GrpoTrainer implements Trainer {
 
   async run(ctx: TrainerContext): Promise<TrainerResult> {
     const { job } = ctx;
-    const s = grpoSettings(job);
+    const s = grpoSettings(job, this.opts.device);
     const envKey = ctx.envKey();
     if (!envKey) {
       throw new TrainerFailure('no ENVIRONMENT_API_KEY for this org: upload the task app\'s key with `synth-rl env-key` (the trainer sends it to the task app as X-API-Key)');
@@ -57,9 +59,12 @@ export class GrpoTrainer implements Trainer {
     });
     this.opts.inference.register(policy, { replace: true });
     try {
-      await engine.init({
-        model: modelCfg, seed: s.seed, lr: s.lr, weightDecay: s.weightDecay, withReference: s.beta > 0,
-        grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
+      const { description: device } = await engine.init({
+        device: s.device, threads: s.threads,
+        init: {
+          model: modelCfg, seed: s.seed, optimizer: { lr: s.lr, weightDecay: s.weightDecay }, withReference: s.beta > 0,
+          grammar: { vocabSize: tok.vocabSize, actionIds: Array.from(tok.actionIds), endId: tok.endId },
+        },
       });
       const described = modelDescription(s, tok.vocabSize);
       await ctx.emit('rl.train.started', `training started: simulated policy ${described} standing in for ${job.model}`, {
@@ -68,7 +73,7 @@ export class GrpoTrainer implements Trainer {
         group_size: s.groupSize, preset: s.preset, max_steps_per_episode: s.maxStepsPerEpisode, learning_rate: s.lr,
         ...(s.requestedLr !== undefined && { requested_learning_rate: s.requestedLr, learning_rate_note: '[training].learning_rate is for the real base model; the small stand-in uses [sim] learning_rate' }),
         beta: s.beta, epsilon_low: s.epsilonLow, epsilon_high: s.epsilonHigh, scale_rewards: s.scaleRewards, loss_type: s.lossType,
-        num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl,
+        num_inner_steps: s.innerSteps, reward: s.reward, task_app: job.taskAppUrl, device, threads: s.threads,
       });
       ctx.setPhase('training');
       const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));

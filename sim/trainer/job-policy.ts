@@ -1,5 +1,5 @@
 // A running job's policy as an inference-service model: the task app's chat completions for a
-// rollout arrive here (trace id in the URL), are answered by the trainer's Worker, and every
+// rollout arrive here (trace id in the URL), are answered by the trainer's Worker (requests arriving together sampled as one batch), and every
 // generation is recorded under its trace id so the trainer can join it with the rollout's reward.
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../../src/api/chat.ts';
 import { mix32, combineSeeds } from '../crafter/rng.ts';
@@ -8,6 +8,7 @@ import { policyCompletion } from '../inference/policies/completion.ts';
 import { fitPrompt } from '../policy/generate.ts';
 import { messageText, promptText } from '../../src/policy/template.ts';
 import type { PolicyTokenizer } from '../policy/tokenizer.ts';
+import { SampleBatcher } from './batcher.ts';
 import type { PolicyEngine } from './engine.ts';
 
 export interface Turn {
@@ -28,14 +29,17 @@ function hashText(text: string): number {
 export class JobPolicy implements PolicyModel {
   readonly description: string;
   private readonly records = new Map<string, Turn[]>();
+  /** Concurrent rollouts' requests share forward passes on the trainer's device. */
+  readonly batcher: SampleBatcher;
 
   constructor(
     readonly id: string,
-    private readonly engine: PolicyEngine,
+    engine: PolicyEngine,
     private readonly tok: PolicyTokenizer,
     private readonly opts: { seed: number; temperature: number; topP: number; maxActions: number; maxSeqLen: number; standsInFor: string },
   ) {
     this.description = `simulated GRPO policy standing in for ${opts.standsInFor}`;
+    this.batcher = new SampleBatcher((reqs) => engine.sample(reqs));
   }
 
   /** The generations recorded for a trace, in order; removes them. */
@@ -57,7 +61,7 @@ export class JobPolicy implements PolicyModel {
     const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(trace), turns.length));
     // Sampled at the trainer's temperature whatever the request says, so the recorded
     // log-probabilities are those the update scores (see docs: chat template).
-    const g = await this.engine.generate({ prompt, seed, temperature: this.opts.temperature, topP: this.opts.topP, maxActions: this.opts.maxActions });
+    const g = await this.batcher.sample({ prompt, seed, temperature: this.opts.temperature, topP: this.opts.topP, maxActions: this.opts.maxActions });
     if (trace !== '') {
       const user = [...req.messages].reverse().find((m) => m.role === 'user');
       turns.push({ prompt, completion: g.completion, logprobs: g.logprobs, sampled: g.sampled, observation: user === undefined ? '' : messageText(user) });

@@ -1,6 +1,7 @@
 // Everything the GRPO trainer reads from a job: the forwarded TOML, with defaults that make the
 // small CPU model learn. TRL names (anchors §2.2) where the TOML has them.
 import type { JobParams } from '../backend/trainer.ts';
+import { defaultThreads, type DeviceChoice } from '../model/devices/factory.ts';
 import type { LossType, ScaleRewards } from './grpo.ts';
 
 export interface GrpoSettings {
@@ -38,6 +39,16 @@ export interface GrpoSettings {
   rolloutTimeoutS: number;
   /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
   recordRollouts: number;
+  /** Where the model trains and samples: [sim] device, else the simulator's default. */
+  device: DeviceChoice;
+  /** Threads of the cpu device: [sim] threads, else the simulator's default (every core). */
+  threads: number;
+}
+
+/** The simulator's defaults for jobs that do not say (`synth-rl sim --device/--threads`). */
+export interface DeviceDefaults {
+  device?: DeviceChoice;
+  threads?: number;
 }
 
 /** The small model's default learning rate: tuned for a ~100k-parameter transformer from scratch. */
@@ -46,7 +57,7 @@ export const DEFAULT_SIM_LR = 3e-3;
 /** Two default groups (2 × 4 episodes of ~10 steps) per iteration: ~0.6 MB for 100 iterations. */
 export const DEFAULT_RECORD_ROLLOUTS = 8;
 
-export function grpoSettings(job: JobParams): GrpoSettings {
+export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): GrpoSettings {
   const c = job.config;
   const sim = c.sim ?? {};
   const hp = c.hyperparams ?? {};
@@ -89,6 +100,8 @@ export function grpoSettings(job: JobParams): GrpoSettings {
       maxSeqLen: sim.model?.n_ctx ?? 128,
     },
     rolloutTimeoutS: 120,
+    device: sim.device ?? defaults.device ?? 'cpu',
+    threads: sim.threads ?? defaults.threads ?? defaultThreads(),
     recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
   };
 }

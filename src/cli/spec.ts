@@ -48,6 +48,12 @@ const JOB = [
   { name: 'cancel-on-interrupt', type: 'boolean', description: 'Cancel the job on Ctrl-C (default: leave it running and print how to re-attach)' },
 ] satisfies FlagSpec[];
 
+/** Where the simulator's GRPO trainer computes (a job's [sim] device / threads override these). */
+const DEVICE_FLAGS: FlagSpec[] = [
+  { name: 'device', type: 'string', default: 'cpu', placeholder: 'KIND', description: 'Training device for jobs that do not pick one with [sim] device: cpu | reference | webgpu | auto' },
+  { name: 'threads', type: 'int', placeholder: 'N', description: 'Threads of the cpu device for jobs that do not set [sim] threads (default: every core)' },
+];
+
 const SIM_FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Address to bind' },
   { name: 'port', type: 'int', default: 8787, placeholder: 'N', description: 'Backend port' },
@@ -59,6 +65,7 @@ const SIM_FLAGS: FlagSpec[] = [
   { name: 'faults', type: 'string', placeholder: 'PATH|JSON', description: 'Fault-injection rules to load at start' },
   { name: 'trainer', type: 'string', default: 'grpo', placeholder: 'NAME', description: 'Trainer for jobs that do not pick one with [sim] trainer: grpo (a small GPT really trained with GRPO) or replay (a scripted stream)' },
   { name: 'time-scale', type: 'number', default: 1, placeholder: 'X', description: 'Run simulated time X times faster (replay pacing, queue delay)' },
+  ...DEVICE_FLAGS,
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -157,6 +164,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'iterations', type: 'int', default: 20, placeholder: 'N', description: 'GRPO iterations to train' },
       { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'Seed of the small model and the training worlds' },
       settingFlag('metrics_jsonl'), settingFlag('tensorboard_dir'),
+      ...DEVICE_FLAGS,
       HELP,
     ],
     details: 'Starts the simulator in this process (memory-only state, free ports), then runs env-key, run and infer against it. Takes a few minutes on a laptop CPU.',

@@ -131,7 +131,10 @@ export const SimSection = section({
   trainer: z.enum(['replay', 'grpo']),
   preset: z.enum(['micro', 'small', 'classic']),
   seed: int,
-  device: z.enum(['cpu', 'webgpu', 'auto']),
+  /** Where the GRPO trainer's model runs (see sim/model/devices/factory.ts). */
+  device: z.enum(['cpu', 'reference', 'webgpu', 'auto']),
+  /** Threads of the cpu device (default: every core). */
+  threads: int.positive().max(256),
   time_scale: num.positive(),
   host: str,
   port: int,

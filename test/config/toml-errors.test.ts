@@ -36,6 +36,16 @@ describe('malformed TOML', () => {
     expect(r.err).toContain('types.toml:11: [evaluation].seeds[1]: expected an integer, got string "two"');
   });
 
+  test('[sim] device and threads: a wrong value names the key and what is expected', async () => {
+    const cwd = tempDir({ 'd.toml': '[sim]\ndevice = "gpu"\nthreads = 0\n' });
+    const r = await cli(['config', '--config-path', 'd.toml'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('d.toml:2: [sim].device: expected one of "cpu", "reference", "webgpu", "auto", got string "gpu"');
+    expect(r.err).toContain('d.toml:3: [sim].threads:');
+    const ok = tempDir({ 'ok.toml': '[sim]\ndevice = "reference"\nthreads = 2\n' });
+    expect((await cli(['config', '--config-path', 'ok.toml'], { cwd: ok })).code).toBe(0);
+  });
+
   test('a section given as a value is reported as expecting a table', async () => {
     const cwd = tempDir({ 's.toml': 'trainer = 3\n' });
     const r = await cli(['config', '--config-path', 's.toml'], { cwd });

@@ -78,6 +78,8 @@ describe('compiled binary', () => {
     try {
       const banner = server.banner;
       expect(banner).toContain('grpo (default)');
+      // The job below trains on the default cpu device: shard Workers inside the compiled binary.
+      expect(banner).toMatch(/device {5}cpu, \d+ threads?/);
       const grab = (re: RegExp) => re.exec(banner)?.[1] as string;
       const env = {
         ...minimal,

@@ -12,6 +12,7 @@ import { checkMetricFilePaths } from './metric-files.ts';
 import { sparkline } from '../../ui/sparkline.ts';
 import { PROD_BACKEND_URL_DEFAULT } from '../../config/settings.ts';
 import { startSimulator } from '../../../sim/server.ts';
+import { deviceFlags } from './sim.ts';
 
 function demoToml(iterations: number, seed: number): string {
   return `# Written by \`synth-rl demo\`: GRPO on the toy Crafter grid (micro preset), small enough for a CPU.
@@ -51,6 +52,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (iterations < 1 || iterations > 500) throw new UsageError(`--iterations must be between 1 and 500, got ${iterations}`);
   const seedFlag = ctx.args.flags.get('seed');
   const seed = typeof seedFlag === 'number' ? seedFlag : 0;
+  const device = deviceFlags(ctx.args.flags);
   // --metrics-jsonl / --tensorboard go to the `run` step, resolved here (it runs in the demo's folder).
   const pathFlag = (name: string) => {
     const v = ctx.args.flags.get(name);
@@ -66,7 +68,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   say('GPT on the CPU, standing in for Qwen/Qwen3-0.6B. Nothing here talks to the real service.');
   const dir = mkdtempSync(join(tmpdir(), 'synth-rl-demo-'));
   // State in memory; checkpoints kept beside the config so `infer --weights` works afterwards.
-  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints') });
+  const sim = await startSimulator({ port: 0, taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 100, checkpointDir: join(dir, 'checkpoints'), device });
   try {
     const apiKey = sim.apiKeys[0] as string;
     const envKey = sim.taskApp?.taskApp.environmentApiKey as string;

@@ -6,6 +6,19 @@ import { redact } from '../../config/redact.ts';
 import { loadFaultSpec } from '../../../sim/backend/faults.ts';
 import { startSimulator, type Simulator } from '../../../sim/server.ts';
 import { taskAppOptionsFromEnv } from '../../../sim/taskapp/index.ts';
+import { DEVICE_CHOICES, isDeviceChoice } from '../../../sim/model/devices/factory.ts';
+import type { DeviceDefaults } from '../../../sim/trainer/settings.ts';
+
+/** --device and --threads, checked (shared with `demo`). */
+export function deviceFlags(f: ReadonlyMap<string, unknown>): DeviceDefaults {
+  const device = f.get('device');
+  const threads = f.get('threads');
+  if (device !== undefined && !isDeviceChoice(device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}, got ${JSON.stringify(device)}`);
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new UsageError(`--threads must be an integer between 1 and 256, got ${String(threads)}`);
+  }
+  return { ...(device !== undefined && { device }), ...(threads !== undefined && { threads: threads as number }) };
+}
 
 function taskAppLines(sim: Simulator, envKeyFromEnv: boolean): { banner: string[]; exports: string[] } {
   const t = sim.taskApp;
@@ -33,6 +46,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     '',
     `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
     `  trainer    ${trainers}   [simulated] grpo trains a small GPT that stands in for the requested model; replay plays a scripted stream`,
+    `  device     ${sim.device.device}, ${sim.device.threads} thread${sim.device.threads === 1 ? '' : 's'}   (GRPO training and sampling; a job's [sim] device / threads override)`,
     `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
     ...task.banner,
     `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
@@ -62,6 +76,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const taskAppPort = typeof f.get('task-app-port') === 'number' ? (f.get('task-app-port') as number) : port === 0 ? 0 : 8001;
   if (taskAppPort < 0 || taskAppPort > 65535) throw new UsageError(`--task-app-port must be between 0 and 65535, got ${taskAppPort}`);
   const taskAppOptions = taskAppOptionsFromEnv(ctx.env);
+  const device = deviceFlags(f);
   const faultsArg = f.get('faults');
   let faults;
   if (typeof faultsArg === 'string') {
@@ -81,6 +96,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(givenKey !== undefined && { apiKeys: [givenKey] }),
       ...(faults !== undefined && { faults }),
       defaultTrainer: trainer,
+      device,
       taskApp: withTaskApp ? { ...taskAppOptions, port: taskAppPort } : false,
     });
   } catch (e) {

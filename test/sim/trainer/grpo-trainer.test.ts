@@ -28,6 +28,7 @@ describe('GRPO trainer', () => {
     const started = rec.events[0]?.data as Record<string, unknown>;
     expect(started.stands_in_for).toBe('Qwen/Qwen3-0.6B');
     expect(String(started.simulated_model)).toContain('gpt2-tiny');
+    expect(String(started.device)).toMatch(/^cpu \(wasm simd kernels, \d+ threads?\)$/);
     const names = new Set(rec.metrics.map((m) => m.name));
     for (const n of ['train.reward_mean', 'train.reward_std', 'train.frac_reward_zero_std', 'train.kl', 'train.clip_ratio', 'train.entropy',
       'train.policy_loss', 'train.grad_norm', 'train.tokens', 'train.step_seconds', 'train.rollouts_per_s', 'eval.reward_mean', 'eval.reward_mean_initial']) {
