@@ -53,14 +53,26 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: 'KL term dropped when beta > 0 (reference never scored)',
-    file: 'sim/trainer/compute.ts',
-    search: 'const refLogp = m.beta > 0 && this.ref ?',
+    file: 'sim/trainer/update.ts',
+    search: 'const refLogp = o.beta > 0 ?',
     replace: 'const refLogp = false ?',
   },
   {
-    name: 'optimiser step skipped',
-    file: 'sim/trainer/compute.ts',
-    search: 'this.opt.step(this.model.params, this.model.grads);',
+    name: 'optimiser step skipped (trainer)',
+    file: 'sim/trainer/update.ts',
+    search: 'await device.step({ maxGradNorm: o.maxGradNorm });',
+    replace: '// (optimiser step skipped)',
+  },
+  {
+    name: 'optimiser step skipped (reference device)',
+    file: 'sim/model/devices/reference.ts',
+    search: 'this.opt.step(this.policy.params, this.policy.grads, o.lr);',
+    replace: '// (optimiser step skipped)',
+  },
+  {
+    name: 'optimiser step skipped (cpu device)',
+    file: 'sim/model/devices/cpu.ts',
+    search: "await this.onEach(this.slices().map(([lo, hi]) => ({ op: 'adam', lo, hi, args })));",
     replace: '// (optimiser step skipped)',
   },
 ];

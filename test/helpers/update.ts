@@ -5,6 +5,7 @@
 import { GPT } from '../../sim/model/gpt.ts';
 import type { ModelConfig } from '../../sim/model/config.ts';
 import { grammarMask, type GrammarTokens } from '../../sim/policy/generate.ts';
+import type { DeviceChoice } from '../../sim/model/devices/factory.ts';
 import { InlineEngine } from '../../sim/trainer/engine.ts';
 import type { TrainResult } from '../../sim/trainer/protocol.ts';
 import type { LossType } from '../../sim/trainer/grpo.ts';
@@ -53,10 +54,16 @@ export function scoreSeqs(params: Float32Array, seqs: readonly Seq[]): number[] 
   });
 }
 
+/** The devices the learning tests run on: the readable reference and the default fast one. */
+export const LEARNING_DEVICES: readonly { device: DeviceChoice; threads: number }[] = [{ device: 'reference', threads: 1 }, { device: 'cpu', threads: 2 }];
+
 /** A seeded tiny policy (with a frozen KL reference) on the trainer's update path. */
-export async function tinyPolicy(opts: { seed?: number; lr?: number } = {}): Promise<TinyPolicy> {
+export async function tinyPolicy(opts: { seed?: number; lr?: number; device?: DeviceChoice; threads?: number } = {}): Promise<TinyPolicy> {
   const engine = new InlineEngine();
-  await engine.init({ model: TINY, seed: opts.seed ?? 1, lr: opts.lr ?? 1e-2, weightDecay: 0, withReference: true, grammar: GRAMMAR });
+  await engine.init({
+    device: opts.device ?? 'reference', threads: opts.threads ?? 1,
+    init: { model: TINY, seed: opts.seed ?? 1, optimizer: { lr: opts.lr ?? 1e-2, weightDecay: 0 }, withReference: true, grammar: GRAMMAR },
+  });
   const params = async () => (await engine.export()).params;
   return {
     params,
