@@ -99,7 +99,7 @@ async function train(sim: Simulator, run: Run, base: Baselines): Promise<Outcome
     method: 'POST', body: JSON.stringify({ job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: sim.taskApp?.url, config: jobConfig(run) } }),
   });
   type Point = { name: string; step: number; value: number };
-  const metrics = async () => (await api<{ points: Point[] }>(`/learning/jobs/${job_id}/metrics?limit=10000`)).points;
+  const metrics = async (name: string) => (await api<{ points: Point[] }>(`/learning/jobs/${job_id}/metrics?limit=5000&name=${name}`)).points;
   const evals: Outcome['evals'] = [];
   let goalAtS: number | undefined;
   let status = 'queued';
@@ -112,7 +112,7 @@ async function train(sim: Simulator, run: Run, base: Baselines): Promise<Outcome
     const atS = (performance.now() - t0) / 1000;
     if (atS - lastPoll >= 1 && !cancelled) {
       lastPoll = atS;
-      for (const p of (await metrics()).filter((x) => x.name === 'eval.reward_mean' && !evals.some((e) => e.step === x.step))) {
+      for (const p of (await metrics('eval.reward_mean')).filter((x) => !evals.some((e) => e.step === x.step))) {
         evals.push({ step: p.step, value: p.value, atS });
         if (goalAtS === undefined && p.value >= run.goal(base)) goalAtS = atS;
       }
@@ -124,9 +124,8 @@ async function train(sim: Simulator, run: Run, base: Baselines): Promise<Outcome
     await Bun.sleep(20);
   }
   const wallS = (performance.now() - t0) / 1000;
-  const points = await metrics();
-  const initial = points.find((p) => p.name === 'eval.reward_mean_initial')?.value ?? Number.NaN;
-  const iterations = Math.max(0, ...points.filter((p) => p.name === 'train.reward_mean').map((p) => p.step));
+  const initial = (await metrics('eval.reward_mean_initial'))[0]?.value ?? Number.NaN;
+  const iterations = Math.max(0, ...(await metrics('train.reward_mean')).map((p) => p.step));
   return { run, base, initial, final: evals.at(-1)?.value ?? initial, evals, iterations, wallS, goalAtS, status };
 }
 

@@ -15,14 +15,17 @@ afterAll(() => h.stop());
 const EVAL_SEEDS = Array.from({ length: 32 }, (_, i) => i);
 const STEPS = 10;
 /**
- * Achievements per episode the trained policy must gain over max(its iteration-0 value, sim:random).
- * Measured with this config (12 iterations, 32 eval rollouts), job seeds 0..4 on 2 loaded cores:
- *   seed      0     1     2     3     4
- *   initial   0.31  0.03  0.06  …     …
- *   final     0.75  0.69  0.72  …     …
- * sim:random on these seeds: 0.125. Smallest gain over max(initial, random): 0.44. A policy that
- * does not learn (optimiser step skipped) ends within ±… of its initial value. The margin sits
- * between the two.
+ * Achievements per episode the trained policy must gain over its iteration-0 value and over
+ * sim:random. Measured with exactly this config (12 iterations, 32 eval rollouts) for job seeds 0..4
+ * (2 shared, loaded cores; ~40 s each, ~20 s of CPU):
+ *   job seed                    0      1      2      3      4
+ *   eval at iteration 0       0.31   0.03   0.06   0.22   0.19
+ *   eval at iteration 12      0.75   0.69   0.72   0.56   0.78
+ *   gain over max(initial, random)  0.44   0.56   0.66   0.34   0.59   (mean 0.52, sd 0.12)
+ * sim:random on these seeds: 0.125. One eval's sampling noise: sd ≈ 0.11 (32 rollouts, per-rollout
+ * sd ≈ 0.6), so two evals of an unchanged policy differ by sd ≈ 0.16. The margin, 0.25, is ~1.5
+ * sd of that no-learning difference and 2 sd of the seed-to-seed spread below the mean gain.
+ * The test runs seed 2 (a fixed run: same seed and config give identical metrics).
  */
 const MARGIN = 0.25;
 const JOB_SEED = 2;
@@ -54,9 +57,10 @@ test('a seeded GRPO job ends with an eval reward above its initial value and abo
   expect(error).toBeUndefined();
   const initial = rec.metrics.find((m) => m.name === 'eval.reward_mean_initial')?.value as number;
   const final = rec.metrics.filter((m) => m.name === 'eval.reward_mean').at(-1)?.value as number;
+  const sd = rec.metrics.filter((m) => m.name === 'eval.reward_std').at(-1)?.value as number;
   const curve = rec.metrics.filter((m) => m.name === 'train.reward_mean').map((m) => m.value.toFixed(2)).join(' ');
   // Printed so a failure (or a mutation run) shows how far off it was.
-  console.log(`learning e2e: sim:random ${random.toFixed(3)}, initial ${initial.toFixed(3)}, final ${final.toFixed(3)}; train reward by iteration: ${curve}`);
+  console.log(`learning e2e: sim:random ${random.toFixed(3)}, initial ${initial.toFixed(3)}, final ${final.toFixed(3)} (per-rollout sd ${sd.toFixed(2)}); train reward by iteration: ${curve}`);
   expect(final - initial).toBeGreaterThan(MARGIN);
   expect(final - random).toBeGreaterThan(MARGIN);
 }, 400_000);
