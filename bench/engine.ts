@@ -12,6 +12,7 @@ import { numParams, type ModelConfig } from '../sim/model/config.ts';
 import type { DeviceInit, RowBatch } from '../sim/model/device.ts';
 import { createDevice, defaultThreads, isDeviceChoice, DEVICE_CHOICES, type DeviceChoice } from '../sim/model/devices/factory.ts';
 import { Arena } from '../sim/model/wasm/arena.ts';
+import { gemmScratchBytes, matmul } from '../sim/model/wasm/module.ts';
 
 const { values: args } = parseArgs({ options: { device: { type: 'string', default: 'cpu' }, threads: { type: 'string' }, seconds: { type: 'string', default: '1.5' } } });
 if (!isDeviceChoice(args.device)) {
@@ -103,17 +104,19 @@ async function matmulGflops(): Promise<{ ref: [number, number]; wasm: [number, n
   const refF = await time(() => matmulForward(out, inp, w, null, N, C, OC));
   const refB = await time(() => matmulBackward(dinp, dw, null, dout, inp, w, N, C, OC));
   const a = new Arena();
-  const p = { inp: a.alloc(N * C), w: a.alloc(OC * C), out: a.alloc(N * OC), dout: a.alloc(N * OC), dinp: a.alloc(N * C), dw: a.alloc(OC * C) };
-  const S = a.alloc(Math.ceil(Math.max(a.k.gemm_scratch(N, C, OC), a.k.gemm_scratch(N, OC, C), a.k.gemm_scratch(OC, N, C)) / 4));
-  a.f32.set(inp, p.inp >> 2);
-  a.f32.set(w, p.w >> 2);
-  a.f32.set(dout, p.dout >> 2);
+  const put = (x: Float32Array) => {
+    const at = a.alloc(x.length);
+    a.f32.set(x, at >> 2);
+    return at;
+  };
+  const p = { inp: put(inp), w: put(w), out: put(out), dout: put(dout), dinp: put(dinp), dw: put(dw) };
+  const S = a.alloc(Math.ceil(Math.max(gemmScratchBytes(N, C, OC), gemmScratchBytes(N, OC, C), gemmScratchBytes(OC, N, C)) / 4));
   const k = a.k;
-  const wasmF = await time(() => k.gemm(p.out, 0, 0, p.inp, 0, p.w, 1, N, C, OC, S));
+  const wasmF = await time(() => matmul(k, p.out, 0, 0, p.inp, false, p.w, true, N, C, OC, S));
   // Backward as two forward-shaped products: dinp = dout·W, dW += doutᵀ·inp.
   const wasmB = await time(() => {
-    k.gemm(p.dinp, 0, 0, p.dout, 0, p.w, 0, N, OC, C, S);
-    k.gemm(p.dw, p.dw, 0, p.dout, 1, p.inp, 0, OC, N, C, S);
+    matmul(k, p.dinp, 0, 0, p.dout, false, p.w, false, N, OC, C, S);
+    matmul(k, p.dw, p.dw, 0, p.dout, true, p.inp, false, OC, N, C, S);
   });
   const f = 2 * N * C * OC;
   return { ref: [gf(f, refF), gf(2 * f, refB)], wasm: [gf(f, wasmF), gf(2 * f, wasmB)] };

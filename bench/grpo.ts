@@ -4,6 +4,7 @@
 // update, and the job's wall time, for the fast device on all threads beside the reference device
 // on one thread, in one run. Also the backend's status latency meanwhile (it must stay responsive).
 //   bun run bench:grpo [--iterations 6] [--device cpu] [--threads N] [--no-reference]
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { decodeBase64Strict, encodeBase64, seal } from '../src/crypto/sealedbox.ts';
 import { defaultThreads, DEVICE_CHOICES, isDeviceChoice, type DeviceChoice } from '../sim/model/devices/factory.ts';
@@ -24,7 +25,13 @@ if (!Number.isInteger(ITERATIONS) || ITERATIONS < 1 || !Number.isInteger(THREADS
 }
 const KEY = 'sk-bench-grpo';
 
-interface Run { wall: number; rolloutsPerS: number; updateS: number; trainS: number; p99: number; reward: number[] }
+interface Run { wall: number; cpuS: number; batchMean: number; rolloutsPerS: number; updateS: number; trainS: number; p99: number; reward: number[] }
+
+/** This process's CPU seconds (all threads): the work done, whatever else runs on the machine. */
+const cpuS = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 async function runJob(device: DeviceChoice, threads: number): Promise<Run> {
   const sim = await startSimulator({ port: 0, apiKeys: [KEY], taskApp: { port: 0 }, defaultTrainer: 'grpo', queueDelayMs: 10, device: { device, threads } });
@@ -48,6 +55,7 @@ async function runJob(device: DeviceChoice, threads: number): Promise<Run> {
       sim: { trainer: 'grpo', preset: 'micro', seed: 0 },
     };
     const t0 = performance.now();
+    const c0 = cpuS();
     const { job_id } = await api<{ job_id: string }>('/rl/jobs', { method: 'POST', body: JSON.stringify({ job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: sim.taskApp?.url, config } }) });
     const latencies: number[] = [];
     let status = 'queued';
@@ -58,13 +66,14 @@ async function runJob(device: DeviceChoice, threads: number): Promise<Run> {
       await Bun.sleep(20);
     }
     const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuS() - c0;
     if (status !== 'succeeded') throw new Error(`job ${status}`);
     const { events } = await api<{ events: { type: string; data: Record<string, number> }[] }>(`/learning/jobs/${job_id}/events?limit=1000`);
     const steps = events.filter((e) => e.type === 'rl.train.step').map((e) => e.data);
     const sum = (k: string) => steps.reduce((a, d) => a + (d[k] ?? 0), 0);
     latencies.sort((a, b) => a - b);
     return {
-      wall, rolloutsPerS: (steps.length * 32) / sum('rollout_seconds'), updateS: sum('update_seconds') / steps.length,
+      wall, cpuS: cpu, batchMean: sum('sample_batch_mean') / steps.length, rolloutsPerS: (steps.length * 32) / sum('rollout_seconds'), updateS: sum('update_seconds') / steps.length,
       trainS: sum('step_seconds'), p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN, reward: steps.map((d) => d.reward_mean ?? 0),
     };
   } finally {
@@ -73,15 +82,16 @@ async function runJob(device: DeviceChoice, threads: number): Promise<Run> {
 }
 
 const columns: [string, DeviceChoice, number][] = [[`${args.device} ×${THREADS}`, args.device, THREADS], ...(args['no-reference'] ? [] : [['reference ×1', 'reference', 1] as [string, DeviceChoice, number]])];
-console.log(`bench:grpo — ${ITERATIONS} GRPO iterations of 32 rollouts (micro, 10 steps each, 16 in flight), as the demo runs them`);
+console.log(`bench:grpo — ${ITERATIONS} GRPO iterations of 32 rollouts (micro, 10 steps each, 16 in flight), as the demo runs them; load average ${loadavg()[0]?.toFixed(1)}`);
 const runs: Run[] = [];
 for (const [label, device, threads] of columns) {
   const r = await runJob(device, threads);
   runs.push(r);
-  console.log(`  ${label.padEnd(14)} rollouts/s ${r.rolloutsPerS.toFixed(1).padStart(6)}   update ${r.updateS.toFixed(2)} s   training ${r.trainS.toFixed(1)} s   job ${r.wall.toFixed(1)} s   status p99 ${r.p99.toFixed(1)} ms`);
+  console.log(`  ${label.padEnd(14)} rollouts/s ${r.rolloutsPerS.toFixed(1).padStart(6)} (${r.batchMean.toFixed(1)} samples per device call)   update ${r.updateS.toFixed(2)} s   training ${r.trainS.toFixed(1)} s   job ${r.wall.toFixed(1)} s (${r.cpuS.toFixed(1)} CPU-s)   status p99 ${r.p99.toFixed(1)} ms`);
 }
 const fast = runs[0] as Run;
 console.log(`BENCH grpo.rollouts_per_s ${fast.rolloutsPerS.toFixed(1)} rollouts/s`);
 console.log(`BENCH grpo.update_s ${fast.updateS.toFixed(3)} s`);
 console.log(`BENCH grpo.train_s_per_iteration ${(fast.trainS / ITERATIONS).toFixed(2)} s`);
+console.log(`BENCH grpo.job_cpu_s ${fast.cpuS.toFixed(1)} s`);
 console.log(`BENCH grpo.status_p99_ms ${fast.p99.toFixed(1)} ms`);

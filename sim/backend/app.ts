@@ -12,11 +12,13 @@ import { VERSION } from '../../src/version.ts';
 import { OpenAIDirectBody, runDirectTest } from '../taskapp/direct-test.ts';
 import type { ApiKeys } from './auth.ts';
 import type { EventBus } from './bus.ts';
-import { FaultSpec, type Faults } from './faults.ts';
+import { FaultSpec, type FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { detail, intQuery, readJson, validationError } from './request.ts';
 import { registerRolloutRoutes } from './rollout-routes.ts';
-import type { JobRunner } from './runner.ts';
+import { jobParams, type JobRunner } from './runner.ts';
+import { jobSizeProblems, type JobSize } from '../../src/api/limits.ts';
+import { grpoSettings } from '../trainer/settings.ts';
 import { sseResponse, type SseOptions } from './sse.ts';
 import type { JobRow, Store } from './store.ts';
 
@@ -34,7 +36,7 @@ export const NO_MODELS: ChatService = {
 export interface BackendDeps {
   store: Store;
   bus: EventBus;
-  faults: Faults;
+  faults: FaultsByOrg;
   keys: SealedKeys;
   apiKeys: ApiKeys;
   runner: JobRunner;
@@ -42,6 +44,8 @@ export interface BackendDeps {
   sse: SseOptions;
   trainers: readonly string[];
   defaultTrainer: string;
+  /** After POST /_sim/reset deleted these jobs (the simulator removes their checkpoint folders). */
+  onReset?: (jobIds: readonly string[]) => void;
   /** Per-job files (recorded rollouts, metric files): <jobsDir>/<job id>/; none when undefined. */
   jobsDir?: string;
 }
@@ -69,6 +73,12 @@ function jobJson(row: JobRow): Job & { simulated: true } {
   };
 }
 
+/** The sizes the trainer would use for this request (explicit values, then the TOML, then defaults). */
+function effectiveJobSize(body: JobCreateBody, config: RlConfigFile): JobSize {
+  const s = grpoSettings(jobParams('job_sizing', 'org_sizing', body, config));
+  return { batchSize: s.batchSize, groupSize: s.groupSize, maxStepsPerEpisode: s.maxStepsPerEpisode, evalSeeds: s.evalSeeds.length, evalRolloutsPerSeed: s.evalRolloutsPerSeed };
+}
+
 export function createBackendApp(deps: BackendDeps): Hono<Env> {
   const { store, runner, faults } = deps;
   const app = new Hono<Env>();
@@ -86,7 +96,7 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
     }
     c.set('org', org);
     if (path.startsWith('/api')) {
-      const decision = faults.forRequest(c.req.method, path.replace(/^\/api\/api\//, '/api/'));
+      const decision = faults.of(org).forRequest(c.req.method, path.replace(/^\/api\/api\//, '/api/'));
       if (decision.latencyMs > 0) await Bun.sleep(decision.latencyMs);
       if (decision.errorStatus !== undefined) return detail(decision.errorStatus, `injected fault: HTTP ${decision.errorStatus}`);
     }
@@ -115,6 +125,8 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
     if (!config.success) {
       return validationError(config.error.issues.map((i) => ({ ...i, path: ['data', 'config', ...i.path] })));
     }
+    const tooBig = jobSizeProblems(effectiveJobSize(body, config.data));
+    if (tooBig.length > 0) return detail(422, tooBig.map((msg) => ({ type: 'too_big', loc: ['body', 'data'], msg })));
     const key = c.req.header('idempotency-key')?.trim() || undefined;
     if (key !== undefined && key.length > 255) return detail(422, 'Idempotency-Key must be at most 255 characters');
     const result = runner.create(c.get('org'), body, config.data, key);
@@ -147,7 +159,7 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
       if (wantsSse) {
         const lastEventId = c.req.header('last-event-id');
         const resume = lastEventId !== undefined && /^\d+$/.test(lastEventId.trim()) ? Number.parseInt(lastEventId, 10) : since;
-        return sseResponse(deps, job.id, Math.max(since, resume), deps.sse, c.req.raw.signal);
+        return sseResponse({ ...deps, faults: faults.of(job.org) }, job.id, Math.max(since, resume), deps.sse, c.req.raw.signal);
       }
       const limit = intQuery(c, 'limit', 200, 1, 1000);
       if (limit instanceof Response) return limit;
@@ -283,35 +295,42 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
   app.route('/api/api', api);
 
   // --- /_sim control ------------------------------------------------------------------------------
+  // Every key is an org, and /_sim acts on the caller's org only (README "/_sim scoping"): one
+  // tenant cannot reset, slow down or break another's jobs.
   const control = new Hono<Env>();
   control.get('/info', (c) => c.json({
-    simulated: true, version: VERSION, trainers: deps.trainers, default_trainer: deps.defaultTrainer, time_scale: runner.timeScale,
-    state: store.path, sse: deps.sse,
+    simulated: true, version: VERSION, trainers: deps.trainers, default_trainer: deps.defaultTrainer, time_scale: runner.timeScaleFor(c.get('org')),
+    state: store.path, sse: deps.sse, scope: 'org',
   }));
   control.post('/reset', async (c) => {
-    const all = c.req.query('all') === 'true';
-    await runner.abortAll(all ? undefined : c.get('org'));
-    store.reset(all ? undefined : c.get('org'));
-    faults.clear();
-    return c.json({ reset: true, scope: all ? 'all' : 'org' });
+    if (c.req.query('all') === 'true') {
+      return detail(403, 'reset?all=true is refused: /_sim acts on the caller\'s org only; to clear every org, stop the simulator and remove its state dir (or use --ephemeral)');
+    }
+    const org = c.get('org');
+    const jobIds = store.jobIdsOf(org);
+    await runner.abortAll(org);
+    store.reset(org);
+    deps.onReset?.(jobIds);
+    faults.clear(org);
+    return c.json({ reset: true, scope: 'org' });
   });
-  control.get('/faults', (c) => c.json(faults.current()));
+  control.get('/faults', (c) => c.json(faults.of(c.get('org')).current()));
   control.put('/faults', async (c) => {
     const parsed = await readJson(c, FaultSpec);
     if (!parsed.ok) return parsed.response;
-    faults.set(parsed.data);
-    return c.json(faults.current());
+    faults.set(c.get('org'), parsed.data);
+    return c.json(faults.of(c.get('org')).current());
   });
   control.delete('/faults', (c) => {
-    faults.clear();
-    return c.json(faults.current());
+    faults.clear(c.get('org'));
+    return c.json(faults.of(c.get('org')).current());
   });
-  control.get('/time', (c) => c.json({ scale: runner.timeScale }));
+  control.get('/time', (c) => c.json({ scale: runner.timeScaleFor(c.get('org')) }));
   control.put('/time', async (c) => {
     const parsed = await readJson(c, z.strictObject({ scale: z.number().positive().max(10_000) }));
     if (!parsed.ok) return parsed.response;
-    runner.setTimeScale(parsed.data.scale);
-    return c.json({ scale: runner.timeScale });
+    runner.setTimeScale(parsed.data.scale, c.get('org'));
+    return c.json({ scale: runner.timeScaleFor(c.get('org')) });
   });
   app.route('/_sim', control);
 

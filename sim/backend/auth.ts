@@ -6,8 +6,15 @@ function digest(text: string): Buffer {
   return Buffer.from(new Bun.CryptoHasher('sha256').update(text).digest());
 }
 
+/** The hex SHA-256 of a key: what the state stores instead of the key. */
+export function keyDigestHex(apiKey: string): string {
+  return digest(apiKey).toString('hex');
+}
+
+const orgOfDigest = (d: Buffer) => `org_${d.toString('hex').slice(0, 12)}`;
+
 export function orgOf(apiKey: string): string {
-  return `org_${digest(apiKey).toString('hex').slice(0, 12)}`;
+  return orgOfDigest(digest(apiKey));
 }
 
 export function generateApiKey(): string {
@@ -17,9 +24,10 @@ export function generateApiKey(): string {
 export class ApiKeys {
   private readonly digests: { digest: Buffer; org: string }[];
 
-  constructor(keys: readonly string[]) {
-    if (keys.length === 0) throw new Error('at least one API key is required');
-    this.digests = keys.map((k) => ({ digest: digest(k), org: orgOf(k) }));
+  /** `keys` in plaintext (given with --api-key) and `digests` (hex SHA-256, as the state stores them). */
+  constructor(keys: readonly string[], digests: readonly string[] = []) {
+    if (keys.length + digests.length === 0) throw new Error('at least one API key is required');
+    this.digests = [...keys.map(digest), ...digests.map((h) => Buffer.from(h, 'hex'))].map((d) => ({ digest: d, org: orgOfDigest(d) }));
   }
 
   /** The org of a Bearer token, or undefined. Hashing first makes every comparison equal-length. */

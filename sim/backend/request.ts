@@ -2,6 +2,7 @@
 // become FastAPI-style 4xx answers with a `detail` that names the field.
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../src/api/limits.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,6 +40,10 @@ export async function readRawJson(c: Context, opts: { maxBytes?: number; allowEm
   if (text.length > maxBytes) return { ok: false, response: detail(413, `request body too large (limit ${maxBytes} bytes)`) };
   if (text.trim() === '' && opts.allowEmpty === true) text = '{}';
   if (text.trim() === '') return { ok: false, response: detail(400, 'request body is empty; expected a JSON object') };
+  // Bounded before parsing: deep bodies would overflow the stack of whatever walks them next.
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { ok: false, response: detail(422, `request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (limit, see README "Limits")`) };
+  }
   try {
     return { ok: true, data: JSON.parse(text) as unknown };
   } catch (e) {

@@ -5,7 +5,7 @@ import { checkpointKey, rlModelId } from '../../src/api/models.ts';
 import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
 import type { RlConfigFile } from '../../src/config/schema.ts';
 import type { EventBus } from './bus.ts';
-import type { Faults } from './faults.ts';
+import type { FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { seal } from '../../src/crypto/sealedbox.ts';
 import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
@@ -72,13 +72,15 @@ export class JobRunner {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private scale: number;
+  /** PUT /_sim/time sets the caller's org's scale only (README "/_sim scoping"). */
+  private readonly orgScales = new Map<string, number>();
   private readonly queueDelayMs: number;
   private closed = false;
 
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
-    private readonly faults: Faults,
+    private readonly faults: FaultsByOrg,
     private readonly keys: SealedKeys,
     private readonly trainers: ReadonlyMap<string, Trainer>,
     private readonly defaultTrainer: string,
@@ -88,12 +90,19 @@ export class JobRunner {
     this.queueDelayMs = opts.queueDelayMs ?? 300;
   }
 
+  /** The simulator-wide default (--time-scale). */
   get timeScale(): number {
     return this.scale;
   }
 
-  setTimeScale(scale: number): void {
-    this.scale = scale;
+  timeScaleFor(org: string): number {
+    return this.orgScales.get(org) ?? this.scale;
+  }
+
+  /** With an org: that org's jobs only; without: the default for every org without its own. */
+  setTimeScale(scale: number, org?: string): void {
+    if (org === undefined) this.scale = scale;
+    else this.orgScales.set(org, scale);
   }
 
   /** Commits an event, then hands it to live subscribers. */
@@ -168,9 +177,9 @@ export class JobRunner {
         },
       });
       for (const w of params.warnings) this.emit(id, { type: 'rl.job.warning', message: w, level: 'warning', data: { simulated: true } });
-      this.later(this.queueDelayMs / this.scale, () => void this.start(id));
+      this.later(this.queueDelayMs / this.timeScaleFor(org), () => void this.start(id));
     };
-    const delay = this.faults.firstEventDelayMs;
+    const delay = this.faults.of(org).firstEventDelayMs;
     if (delay > 0) this.later(delay, announce);
     else announce();
     return { kind: 'created', job: this.store.getJob(id) ?? job };
@@ -203,7 +212,7 @@ export class JobRunner {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      }, ms / this.scale);
+      }, ms / this.timeScaleFor(outer.org));
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal.reason);
@@ -211,7 +220,8 @@ export class JobRunner {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     const waitOutStall = async () => {
-      for (let left = this.faults.stallRemainingMs(); left > 0; left = this.faults.stallRemainingMs()) {
+      const faults = this.faults.of(outer.org);
+      for (let left = faults.stallRemainingMs(); left > 0; left = faults.stallRemainingMs()) {
         await new Promise((r) => setTimeout(r, Math.min(left, 50)));
         if (signal.aborted) throw signal.reason;
       }

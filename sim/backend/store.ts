@@ -156,6 +156,15 @@ function toMetric(r: MetricDbRow): MetricPoint {
   return { name: r.name, value: r.value, step: r.step, epoch: r.epoch, phase: r.phase, data: parseObj(r.data), created_at: r.created_at, job_id: r.job_id };
 }
 
+/** The state database cannot be opened or is damaged; the message names it and the way out. */
+export class StateError extends Error {
+  constructor(readonly path: string, cause: unknown) {
+    super(`cannot use the simulator state ${path}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+      'It may be damaged or not a synth-rl state: move it away, start with --state-dir DIR for another state, or --ephemeral to keep nothing');
+    this.name = 'StateError';
+  }
+}
+
 export class Store {
   readonly db: Database;
   readonly path: string;
@@ -165,16 +174,34 @@ export class Store {
   constructor(stateDir?: string) {
     if (stateDir !== undefined) mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     this.path = stateDir === undefined ? ':memory:' : join(stateDir, 'sim.sqlite');
-    this.db = new Database(this.path, { create: true, strict: true });
-    // The state holds the simulator's API key and X25519 secret key: owner-only, like ~/.ssh.
+    try {
+      this.db = Store.open(this.path, stateDir !== undefined);
+    } catch (error) {
+      throw new StateError(this.path, error);
+    }
+  }
+
+  private static open(path: string, onDisk: boolean): Database {
+    const db = new Database(path, { create: true, strict: true });
+    try {
+      Store.prepare(db, path, onDisk);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private static prepare(db: Database, path: string, onDisk: boolean): void {
+    // The state holds the digest of the simulator's API key and its X25519 secret key: owner-only.
     // SQLite gives the -wal/-shm files the database file's permissions.
-    if (stateDir !== undefined) chmodSync(this.path, 0o600);
-    this.db.exec('PRAGMA journal_mode = WAL');
+    if (onDisk) chmodSync(path, 0o600);
+    db.exec('PRAGMA journal_mode = WAL');
     // NORMAL: a committed transaction survives the process being killed (it is in the WAL, in the
     // OS page cache); only an OS crash or power loss could drop the last ones.
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec('PRAGMA busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec(SCHEMA);
   }
 
   close(): void {
@@ -184,6 +211,10 @@ export class Store {
   // --- kv ---------------------------------------------------------------------------------------
   getKv(k: string): string | undefined {
     return this.db.query<{ v: string }, [string]>('SELECT v FROM kv WHERE k = ?').get(k)?.v;
+  }
+
+  deleteKv(k: string): void {
+    this.db.query('DELETE FROM kv WHERE k = ?').run(k);
   }
 
   setKv(k: string, v: string): void {
@@ -361,6 +392,11 @@ export class Store {
 
   markEnsured(org: string, id: string): void {
     this.db.query('UPDATE registry SET ensured_at = ? WHERE org = ? AND id = ?').run(now(), org, id);
+  }
+
+  /** Ids of every job of `org`. */
+  jobIdsOf(org: string): string[] {
+    return this.db.query<{ id: string }, [string]>('SELECT id FROM jobs WHERE org = ?').all(org).map((r) => r.id);
   }
 
   /** Deletes every job, event, metric, key and model of `org` (or of everyone). Keeps kv. */

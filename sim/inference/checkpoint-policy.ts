@@ -55,7 +55,7 @@ export function checkpointResolver(store: Store): CheckpointResolver {
     let loading = cache.get(path);
     if (loading === undefined) {
       loading = (async () => {
-        const opened = openCheckpoint(path);
+        const opened = await openCheckpoint(path);
         try {
           const runner = await CheckpointRunner.load(opened.dir);
           return { policy: new CheckpointPolicy(id, runner, opened.info), release: async () => { await runner.dispose(); opened.close(); } };

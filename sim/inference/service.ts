@@ -10,7 +10,13 @@ export interface InferenceContext {
   traceId?: string;
   /** Backend org of an authenticated caller (absent on the loopback trainer-side route). */
   org?: string;
+  /** The job policy a capability in the URL grants (`/inference/c/<capability>/…`). */
+  granted?: string;
 }
+
+/** Job policies (`sim-policy:<job>`) are private to their job: served only to holders of its capability. */
+export const JOB_POLICY_PREFIX = 'sim-policy:';
+const isJobPolicy = (id: string) => id.startsWith(JOB_POLICY_PREFIX);
 
 /** A model the service can serve. `complete` may throw InferenceError to answer 4xx/5xx. */
 export interface PolicyModel {
@@ -34,6 +40,24 @@ export type ModelResolver = (id: string, ctx: InferenceContext) => Promise<Polic
 export class InferenceService {
   private readonly models = new Map<string, PolicyModel>();
   private resolver: ModelResolver | undefined;
+  /** Capability → the job policy it grants. Unguessable (128 random bits), one per running job. */
+  private readonly grants = new Map<string, string>();
+
+  /** A new capability for `modelId`: the trainer puts it in the inference URL it hands the task app. */
+  grant(modelId: string): string {
+    const capability = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
+    this.grants.set(capability, modelId);
+    return capability;
+  }
+
+  revoke(capability: string): void {
+    this.grants.delete(capability);
+  }
+
+  /** The model a capability grants, or undefined (unknown or revoked). */
+  granted(capability: string): string | undefined {
+    return this.grants.get(capability);
+  }
 
   setResolver(resolver: ModelResolver): void {
     this.resolver = resolver;
@@ -62,11 +86,11 @@ export class InferenceService {
     return [...this.models.keys()];
   }
 
-  /** OpenAI's GET /v1/models shape. */
-  listResponse(): { object: 'list'; data: { id: string; object: 'model'; owned_by: string; description?: string }[] } {
+  /** OpenAI's GET /v1/models shape: the public models, and the job policy `granted` if any. */
+  listResponse(granted?: string): { object: 'list'; data: { id: string; object: 'model'; owned_by: string; description?: string }[] } {
     return {
       object: 'list',
-      data: [...this.models.values()].map((m) => ({
+      data: [...this.models.values()].filter((m) => !isJobPolicy(m.id) || m.id === granted).map((m) => ({
         id: m.id, object: 'model' as const, owned_by: 'synth-rl-simulator', ...(m.description !== undefined && { description: m.description }),
       })),
     };
@@ -81,10 +105,10 @@ export class InferenceService {
     if (!parsed.success) return validationError(parsed.error.issues);
     const req = parsed.data;
     if (req.stream === true) return detail(400, 'stream: true is not supported by the simulated inference server; send stream: false');
-    // Job policies (sim-policy:<job>) are trainer-side: the authenticated backend route (which has
-    // an org) does not serve them, so one org cannot use or discover another org's running job.
-    const trainerSide = ctx.org === undefined;
-    let model = trainerSide || !req.model.startsWith('sim-policy:') ? this.models.get(req.model) : undefined;
+    // A job policy (sim-policy:<job>) is served only through its job's capability URL, so no one
+    // else on the host can use, discover or feed turns to another job's policy.
+    const allowed = !isJobPolicy(req.model) || req.model === ctx.granted;
+    let model = allowed ? this.models.get(req.model) : undefined;
     try {
       model ??= await this.resolver?.(req.model, ctx);
     } catch (error) {
@@ -92,8 +116,10 @@ export class InferenceService {
       return detail(500, `model ${req.model} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (model === undefined) {
-      const served = trainerSide ? this.ids() : this.ids().filter((id) => !id.startsWith('sim-policy:'));
-      return detail(404, `model ${JSON.stringify(req.model)} not found; this inference server serves: ${served.join(', ') || '(none)'}${trainerSide ? '' : ' and the rl: checkpoints of your jobs'}`);
+      const served = this.ids().filter((id) => !isJobPolicy(id) || id === ctx.granted);
+      // The requested name is not echoed for job policies: the answer reveals nothing about jobs.
+      const name = isJobPolicy(req.model) ? 'requested' : JSON.stringify(req.model);
+      return detail(404, `model ${name} not found; this inference server serves: ${served.join(', ') || '(none)'}${ctx.org === undefined ? '' : ' and the rl: checkpoints of your jobs'}`);
     }
     try {
       return Response.json(await model.complete(req, ctx));

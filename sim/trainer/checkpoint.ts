@@ -2,7 +2,7 @@
 // generation_config.json, tokenizer files) plus the native weights and optimizer state for resuming
 // (synth_rl/). onnx/model.onnx makes the folder loadable by transformers.js like any HF model.
 import { createTar, type TarFileInput } from 'nanotar';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelConfig } from '../model/config.ts';
 import { GPT } from '../model/gpt.ts';
@@ -43,12 +43,28 @@ export function checkpointFiles(meta: CheckpointMeta, state: ExportResult, ids: 
   ];
 }
 
-/** Writes `<dir>/<name>.tar.gz`; returns its path and size. */
+/**
+ * Writes `<dir>/<name>.tar.gz` atomically: into a temporary file beside it, flushed, then renamed
+ * over the name, so a reader (or a crash) never sees half a checkpoint. Returns its path and size.
+ */
 export function writeCheckpoint(dir: string, name: string, files: TarFileInput[]): { path: string; sizeBytes: number } {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.tar.gz`);
   const gz = Bun.gzipSync(new Uint8Array(createTar(files)));
-  writeFileSync(path, gz);
+  const tmp = join(dir, `.${name}.tar.gz.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  try {
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, gz);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
   return { path, sizeBytes: gz.byteLength };
 }
 

@@ -58,6 +58,8 @@ export class GrpoTrainer implements Trainer {
       seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model,
     });
     this.opts.inference.register(policy, { replace: true });
+    // Only the task app this job hands the URL to can reach its policy (README "Isolation").
+    const capability = this.opts.inference.grant(policyId);
     try {
       const { description: device } = await engine.init({
         device: s.device, threads: s.threads,
@@ -78,7 +80,7 @@ export class GrpoTrainer implements Trainer {
       ctx.setPhase('training');
       const record = jobRecorder(this.opts.jobsDir, job.id, s, tok, (message, data) => void ctx.emit('rl.rollouts.not_recorded', message, data, 'warning').catch(() => {}));
       const target: RolloutTarget = {
-        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: this.opts.inferenceBaseUrl(), policyModel: policyId, preset: s.preset,
+        taskAppUrl: job.taskAppUrl, envKey, inferenceBaseUrl: `${this.opts.inferenceBaseUrl()}/c/${capability}`, policyModel: policyId, preset: s.preset,
         maxSteps: s.maxStepsPerEpisode, temperature: s.temperature, topP: s.topP, timeoutS: s.rolloutTimeoutS, signal: ctx.signal,
       };
       // Rollout phases can take a while: keep the event cadence at a few seconds (contract §9.1),
@@ -124,8 +126,12 @@ export class GrpoTrainer implements Trainer {
             groups.push(b);
           }
         }
+        const batched = { ...policy.batcher.stats };
         const results = await withProgress(`iteration ${it}`, it, specs);
         const rolloutSeconds = (performance.now() - t0) / 1000;
+        // How well concurrent rollouts shared forward passes: sampling requests per device call.
+        const sampleBatches = policy.batcher.stats.batches - batched.batches;
+        const sampleBatchMean = sampleBatches ? (policy.batcher.stats.requests - batched.requests) / sampleBatches : 0;
         const rewards = results.map((r) => rolloutReward(r, s.reward));
         const adv = computeAdvantages(rewards, groups, s.scaleRewards);
         const turns = specs.map((spec) => policy.take(spec.traceId));
@@ -157,6 +163,7 @@ export class GrpoTrainer implements Trainer {
             loss: update.loss, kl: update.kl, clip_ratio: update.clipLow + update.clipHigh, entropy: update.entropy, grad_norm: update.gradNorm,
             tokens: update.tokens, update_seconds: update.seconds, ratio_dev: update.firstStepRatioDev,
           }), rollout_seconds: rolloutSeconds, step_seconds: stepSeconds, rollouts_per_s: results.length / rolloutSeconds,
+          sample_batches: sampleBatches, sample_batch_mean: sampleBatchMean,
         });
         if (s.evalEvery > 0 && (it % s.evalEvery === 0 || it === s.iterations)) {
           ctx.setPhase('evaluating');
@@ -186,6 +193,7 @@ export class GrpoTrainer implements Trainer {
       await ctx.emit('rl.train.completed', `training completed after ${s.iterations} iterations`, { iterations: s.iterations, simulated_model: described });
       return lastModel === undefined ? {} : { fineTunedModel: lastModel };
     } finally {
+      this.opts.inference.revoke(capability);
       this.opts.inference.unregister(policyId);
       policy.clear();
       engine.close();

@@ -1,6 +1,7 @@
 // Rollouts against any task app that honours the contract: POST {task_app}/rollout with the
 // environment key, a bounded number in flight, failures classified into messages a user can act on.
 import { RolloutResponse, type RolloutRequestInput } from '../../src/api/taskapp.ts';
+import { fetchFollowingSafely } from '../../src/client/redirect.ts';
 import { TrainerFailure } from '../backend/trainer.ts';
 
 export interface RolloutSpec {
@@ -43,7 +44,8 @@ async function one(spec: RolloutSpec, t: RolloutTarget): Promise<RolloutResponse
   const url = `${t.taskAppUrl}/rollout`;
   let res: Response;
   try {
-    res = await fetch(url, {
+    // The environment key goes to the task app's origin only, never to where it redirects.
+    res = await fetchFollowingSafely(fetch, url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': t.envKey },
       body: JSON.stringify(rolloutRequest(spec, t)),

@@ -2,6 +2,7 @@
 // client (lenient: unknown fields pass through, known aliases accepted) and the simulator
 // (request validation with 422 details).
 import { z } from 'zod';
+import { JOB_LIMITS } from './limits.ts';
 
 export const TERMINAL_STATUSES = ['succeeded', 'failed', 'cancelled', 'canceled', 'error', 'completed'] as const;
 export const JOB_STATUSES = ['queued', 'initializing', 'training', 'evaluating', 'succeeded', 'failed', 'cancelled'] as const;
@@ -29,7 +30,10 @@ export const JobCreateData = z.looseObject({
   job_config_id: z.string().optional(),
   config: table.optional(),
   config_toml: z.string().optional(),
-  trainer: z.looseObject({ batch_size: z.number().int().positive().optional(), group_size: z.number().int().positive().optional() }).optional(),
+  trainer: z.looseObject({
+    batch_size: z.number().int().positive().max(JOB_LIMITS.batch_size, { message: `must be at most ${JOB_LIMITS.batch_size} (limit, see README "Limits")` }).optional(),
+    group_size: z.number().int().positive().max(JOB_LIMITS.group_size, { message: `must be at most ${JOB_LIMITS.group_size} (limit, see README "Limits")` }).optional(),
+  }).optional(),
   training_start_url: z.string().optional(),
   environment_api_key: z.string().optional(),
   metadata: table.optional(),

@@ -14,6 +14,8 @@ export const EXIT = {
   stalled: 5,
   /** Interrupted by SIGINT (128 + 2, the shell convention). */
   interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15), after the same summary as SIGINT. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

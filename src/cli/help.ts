@@ -52,7 +52,7 @@ export function mainHelp(version: string): string {
     '',
     'Global: -h, --help (also per command) · -V, --version',
     'Configuration precedence: flag > environment (.env) > TOML (--config-path) > default; see `synth-rl config`.',
-    `Exit codes: ${EXIT.ok} ok · ${EXIT.failure} job failed/error · ${EXIT.usage} usage/config error · ${EXIT.watchdog} watchdog · ${EXIT.startupDeadline} startup deadline · ${EXIT.stalled} stalled · ${EXIT.interrupted} interrupted`,
+    `Exit codes: ${EXIT.ok} ok · ${EXIT.failure} job failed/error · ${EXIT.usage} usage/config error · ${EXIT.watchdog} watchdog · ${EXIT.startupDeadline} startup deadline · ${EXIT.stalled} stalled · ${EXIT.interrupted} interrupted · ${EXIT.terminated} terminated (SIGTERM)`,
     '',
   ].join('\n');
 }

@@ -31,8 +31,11 @@ export function closest(input: string, candidates: readonly string[]): string | 
   let bestScore = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
     const hay = c.toLowerCase();
-    const d = hay.startsWith(needle) && needle.length >= 2 ? 0.5 : editDistance(needle, hay);
     const limit = Math.max(1, Math.floor(Math.max(needle.length, hay.length) / 3));
+    const prefix = hay.startsWith(needle) && needle.length >= 2;
+    // The distance is at least the difference in length: skip the O(n·m) table when that is already too far.
+    if (!prefix && Math.abs(needle.length - hay.length) > Math.min(limit, bestScore)) continue;
+    const d = prefix ? 0.5 : editDistance(needle, hay);
     if (d > limit || d >= bestScore) continue;
     best = c;
     bestScore = d;

@@ -60,6 +60,8 @@ export function backendError(error: unknown, base: string): unknown {
       return new BackendError('timeout', `${error.method} ${error.url}: ${why}${tries}`, init);
     case 'aborted':
       return new BackendError('aborted', `${error.method} ${error.url}: request aborted`, init);
+    case 'too_large':
+      return new BackendError('invalid_response', `${error.method} ${error.url} answered HTTP ${error.status ?? '?'}: ${why}`, init);
   }
 }
 
@@ -129,8 +131,14 @@ function toNumber(v: unknown): number | undefined {
 
 /** Lenient job status: `job_id` or `id`, `status` or `state`, lower-cased (§2.3). */
 export function normalizeJob(raw: unknown, requestedId: string): Job {
-  if (!isRecord(raw)) throw new Error(`job status for ${requestedId} is not a JSON object`);
-  const status = String(raw.status ?? raw.state ?? 'unknown').toLowerCase();
+  const shape = () => JSON.stringify(raw)?.slice(0, 200) ?? String(raw);
+  if (!isRecord(raw)) throw new Error(`the backend answered with an unexpected shape for job ${requestedId} (expected a JSON object): ${shape()}`);
+  const given = raw.status ?? raw.state;
+  // A body without a status cannot be followed: say so now, rather than poll until the startup deadline.
+  if (typeof given !== 'string' || given.trim() === '') {
+    throw new Error(`the backend answered with an unexpected shape for job ${requestedId} (no "status" string): ${shape()}`);
+  }
+  const status = given.toLowerCase();
   return { ...raw, job_id: String(raw.job_id ?? raw.id ?? requestedId), status };
 }
 
@@ -161,6 +169,10 @@ function metricList(body: unknown): unknown[] {
   }
   return [];
 }
+
+/** Response size limits per route: one job or status is small; lists are paged. */
+const SMALL_BODY_BYTES = 1024 * 1024;
+const LIST_BODY_BYTES = 32 * 1024 * 1024;
 
 export class BackendClient {
   /** `…/api`, whatever form the user gave. */
@@ -209,7 +221,7 @@ export class BackendClient {
 
   /** `GET /api/health` with auth; any 2xx is healthy. Resolves with the body. */
   health(signal?: AbortSignal): Promise<unknown> {
-    return this.call({ path: '/health', ...(signal && { signal }) });
+    return this.call({ path: '/health', maxBodyBytes: SMALL_BODY_BYTES, ...(signal && { signal }) });
   }
 
   /** `POST /api/rl/jobs`. The Idempotency-Key makes the POST retryable: a retry cannot start a second job. */
@@ -221,7 +233,12 @@ export class BackendClient {
       throw backendError(error, this.apiBase);
     }
     const url = this.url('/rl/jobs');
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await this.http.readText(res, { method: 'POST', path: '/rl/jobs', maxBodyBytes: SMALL_BODY_BYTES });
+    } catch (error) {
+      throw backendError(error, this.apiBase);
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -249,7 +266,10 @@ export class BackendClient {
     let lastNotFound: BackendError | undefined;
     for (const prefix of prefixes) {
       try {
-        const body = await this.call<T>({ path: `${prefix}/${encodeURIComponent(jobId)}${suffix}`, ...(query && { query }), ...(signal && { signal }) });
+        const body = await this.call<T>({
+          path: `${prefix}/${encodeURIComponent(jobId)}${suffix}`, maxBodyBytes: suffix === '' || suffix === '/status' ? SMALL_BODY_BYTES : LIST_BODY_BYTES,
+          ...(query && { query }), ...(signal && { signal }),
+        });
         this.prefixFor.set(cacheKey, prefix);
         return body;
       } catch (error) {
@@ -269,7 +289,8 @@ export class BackendClient {
     try {
       return normalizeJob(raw, jobId);
     } catch (error) {
-      throw new BackendError('invalid_response', (error as Error).message, { url: this.url(`/learning/jobs/${jobId}`) });
+      const url = this.url(`${this.prefixFor.get(jobId) ?? '/learning/jobs'}/${jobId}`);
+      throw new BackendError('invalid_response', `GET ${url}: ${(error as Error).message}`, { url });
     }
   }
 
@@ -292,7 +313,7 @@ export class BackendClient {
     for (const p of order) {
       try {
         // Cancelling twice is harmless, so the key only serves to make the POST retryable.
-        const body = await this.call<unknown>({ method: 'POST', path: `${p}/${encodeURIComponent(jobId)}/cancel`, json: {}, idempotencyKey: `cancel-${jobId}`, ...(signal && { signal }) });
+        const body = await this.call<unknown>({ method: 'POST', path: `${p}/${encodeURIComponent(jobId)}/cancel`, json: {}, idempotencyKey: `cancel-${jobId}`, maxBodyBytes: SMALL_BODY_BYTES, ...(signal && { signal }) });
         return { status: isRecord(body) ? optString(body.status) : undefined };
       } catch (error) {
         last = error;
@@ -349,7 +370,7 @@ export class BackendClient {
 
   // --- env keys (§5) -------------------------------------------------------------------------------
   async getPublicKey(signal?: AbortSignal): Promise<PublicKeyResponse> {
-    const body = await this.call<unknown>({ path: '/v1/crypto/public-key', timeoutMs: 15_000, ...(signal && { signal }) });
+    const body = await this.call<unknown>({ path: '/v1/crypto/public-key', timeoutMs: 15_000, maxBodyBytes: SMALL_BODY_BYTES, ...(signal && { signal }) });
     const url = this.url('/v1/crypto/public-key');
     if (!isRecord(body)) throw new BackendError('invalid_response', `GET ${url}: the public key response must be a JSON object`, { url });
     if (typeof body.public_key !== 'string') throw new BackendError('invalid_response', `GET ${url}: the response has no string public_key`, { url });

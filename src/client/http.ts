@@ -3,9 +3,10 @@
 // (POST, PATCH) are retried only when they carry an Idempotency-Key: repeating a job creation
 // without one could start two jobs.
 import { VERSION } from '../version.ts';
+import { fetchFollowingSafely } from './redirect.ts';
 import { joinUrl, withQuery } from './url.ts';
 
-export type HttpErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json';
+export type HttpErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'too_large';
 
 export class HttpError extends Error {
   readonly kind: HttpErrorKind;
@@ -74,6 +75,8 @@ export interface HttpClientOptions {
   /** Uniform [0, 1): injectable so tests can pin the jitter. */
   random?: () => number;
   onRetry?: (event: RetryEvent) => void;
+  /** Largest response body read by `json()` unless a request sets its own. */
+  maxBodyBytes?: number;
 }
 
 export interface RequestOptions {
@@ -88,6 +91,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** false: exactly one attempt. */
   retry?: Partial<RetryPolicy> | false;
+  /** Largest response body `json()` reads (default: the client's, else DEFAULT_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -128,8 +133,55 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/** Largest response body read by default (per request: RequestOptions.maxBodyBytes). */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** An error body is read for its detail only: no more than this. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** A response body larger than the caller's limit (the rest was not read). */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`response body exceeds the ${formatBytes(limitBytes)} limit for this request`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * The body as text, reading at most `maxBytes`: an endless or huge body (chunked, no length)
+ * stops the read and throws BodyTooLargeError instead of growing memory without bound.
+ */
+export async function readCappedText(res: Response, maxBytes: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw new BodyTooLargeError(maxBytes);
+  }
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw new BodyTooLargeError(maxBytes);
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function readSnippet(res: Response): Promise<{ snippet: string; detail: unknown }> {
-  const text = await res.text().catch(() => '');
+  const text = await readCappedText(res, MAX_ERROR_BODY_BYTES).catch(() => '');
   let detail: unknown;
   try {
     const parsed: unknown = JSON.parse(text);
@@ -182,7 +234,7 @@ export class HttpClient {
       let failure: HttpError;
       let retryAfterMs: number | undefined;
       try {
-        const res = await doFetch(url, { method, headers, body, signal });
+        const res = await fetchFollowingSafely(doFetch, url, { method, headers, body, signal });
         if (res.ok) return res;
         const { snippet, detail } = await readSnippet(res);
         failure = new HttpError({ kind: 'http', method, url, status: res.status, bodySnippet: snippet, detail, attempts: attempt + 1 });
@@ -204,11 +256,25 @@ export class HttpClient {
     }
   }
 
+  /** The body of a response to `req`, within its size limit (else a `too_large` HttpError). */
+  async readText(res: Response, req: RequestOptions, method = (req.method ?? (req.json === undefined ? 'GET' : 'POST')).toUpperCase()): Promise<string> {
+    const limit = req.maxBodyBytes ?? this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    try {
+      return await readCappedText(res, limit);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      throw new HttpError({
+        kind: 'too_large', method, url: res.url || this.url(req.path, req.query), status: res.status, attempts: 1,
+        reason: `${error.message}; stopped reading (is the URL right? a backend answers this route with a small JSON body)`,
+      });
+    }
+  }
+
   /** A request whose 2xx response must be JSON; a non-JSON body is an `invalid_json` HttpError. */
   async json<T = unknown>(req: RequestOptions): Promise<T> {
     const res = await this.request(req);
     const method = (req.method ?? (req.json === undefined ? 'GET' : 'POST')).toUpperCase();
-    const text = await res.text();
+    const text = await this.readText(res, req, method);
     const type = res.headers.get('content-type') ?? '';
     try {
       if (res.status === 204 || text === '') return undefined as T;

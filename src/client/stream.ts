@@ -11,6 +11,9 @@
 // outcome says which (bug 1: a failure event is a failure). Guards: startup deadline, consecutive
 // empty polls (enforced, bug 13), watchdog, and an abort signal for Ctrl-C.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
+/** Largest SSE frame read (an event is a few KiB): beyond it the connection is dropped. */
+const MAX_SSE_FRAME_BYTES = 4 * 1024 * 1024;
 import {
   CANCEL_EVENT_TYPES, FAILURE_EVENT_TYPES, isTerminalStatus, normalizeEvent, SUCCESS_EVENT_TYPES, type Job, type NormalEvent,
 } from '../api/index.ts';
@@ -758,8 +761,12 @@ export class JobStream {
     let delivered = 0;
     const idleMs = this.opts.sseIdleTimeoutMs ?? 60_000;
     let idle = setTimeout(() => abort.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+    // One frame may not grow without bound: a stream that never ends a frame is cut and reconnected.
+    let sinceFrame = 0;
     const parser = createParser({
+      onComment: () => void (sinceFrame = 0),
       onEvent: (m: EventSourceMessage) => {
+        sinceFrame = 0;
         delivered++;
         let raw: unknown;
         try {
@@ -781,6 +788,8 @@ export class JobStream {
         if (done) break;
         clearTimeout(idle);
         idle = setTimeout(() => abort.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+        sinceFrame += value.byteLength;
+        if (sinceFrame > MAX_SSE_FRAME_BYTES) throw new Error(`an SSE frame exceeded the ${MAX_SSE_FRAME_BYTES}-byte limit`);
         parser.feed(decoder.decode(value, { stream: true }));
         if (this.finished) break;
       }

@@ -102,7 +102,7 @@ export class TaskAppClient {
     try {
       const res = await this.http.request({ path, ...(signal && { signal }) });
       status = res.status;
-      const text = await res.text();
+      const text = await this.http.readText(res, { path, maxBodyBytes: 1024 * 1024 });
       try {
         body = text === '' ? undefined : JSON.parse(text);
       } catch {

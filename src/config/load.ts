@@ -8,7 +8,7 @@ import { UsageError } from '../cli/errors.ts';
 import { parseDotenv } from './dotenv.ts';
 import { RlConfigFile } from './schema.ts';
 import { DEFAULT_CONFIG_PATH, SETTINGS, settingDef, type SettingDef, type SettingKey, type SettingValue } from './settings.ts';
-import { displayKey, getPath, locateKey, parseTomlFile, type TomlTable } from './toml.ts';
+import { displayKey, getPath, keyLocator, parseTomlFile, type KeyLocator, type TomlTable } from './toml.ts';
 import { findUnknownKeys } from './schema-walk.ts';
 import { formatIssue } from './issues.ts';
 
@@ -32,6 +32,8 @@ export interface LoadedFile {
   readonly absolutePath: string;
   readonly text: string;
   readonly data: RlConfigFile;
+  /** Line of a key path in `text` (indexed once). */
+  readonly locate: KeyLocator;
 }
 
 export interface LoadOptions {
@@ -108,6 +110,9 @@ const INT = /^[+-]?\d+$/;
 function coerce(def: SettingDef, raw: unknown, from: string): SettingValue {
   const value = coerceType(def, raw, from);
   if (def.positive === true && typeof value === 'number' && !(value > 0)) throw new UsageError(`${from} must be greater than 0, got ${value}`);
+  if (def.max !== undefined && typeof value === 'number' && value > def.max) {
+    throw new UsageError(`${from} must be at most ${def.max} (limit, see README "Limits"), got ${value}`);
+  }
   return value;
 }
 
@@ -189,16 +194,16 @@ function mergeDotenv(opts: LoadOptions, explicit: readonly string[]): MergedEnv 
   return { env, origin, files, warnings };
 }
 
-function validateFile(data: TomlTable, text: string, shown: string): { parsed: RlConfigFile; warnings: string[] } {
+function validateFile(data: TomlTable, locateKey: KeyLocator, shown: string): { parsed: RlConfigFile; warnings: string[] } {
   const warnings = findUnknownKeys(data, RlConfigFile).map((u) => {
-    const line = locateKey(text, u.path);
+    const line = locateKey(u.path);
     const hint = u.suggestion ? ` (did you mean ${u.suggestion}?)` : '';
     return `${shown}${line ? `:${line}` : ''}: unknown key ${displayKey(u.path)}${hint}; kept and forwarded as-is`;
   });
   const result = RlConfigFile.safeParse(data);
   if (result.success) return { parsed: result.data, warnings };
   const errors = result.error.issues.map((issue: z.core.$ZodIssue) => {
-    const line = locateKey(text, issue.path as (string | number)[]);
+    const line = locateKey(issue.path as (string | number)[]);
     return `${shown}${line ? `:${line}` : ''}: ${displayKey(issue.path as (string | number)[])}: ${formatIssue(issue, data, RlConfigFile)}`;
   });
   throw new UsageError(`invalid config file ${shown}:\n  ${errors.join('\n  ')}`);
@@ -215,8 +220,9 @@ function loadFile(opts: LoadOptions, cfgPath: Effective): { file?: LoadedFile; w
   if (!statSync(abs).isFile()) throw new UsageError(`config path is not a file: ${given}`);
   const shown = displayPath(opts.cwd, abs);
   const text = readFileSync(abs, 'utf8');
-  const { parsed, warnings } = validateFile(parseTomlFile(text, shown), text, shown);
-  return { file: { path: shown, absolutePath: abs, text, data: parsed }, warnings };
+  const locate = keyLocator(text);
+  const { parsed, warnings } = validateFile(parseTomlFile(text, shown), locate, shown);
+  return { file: { path: shown, absolutePath: abs, text, data: parsed, locate }, warnings };
 }
 
 function resolveSetting(
@@ -242,7 +248,7 @@ function resolveSetting(
       const raw = getPath(file.data as TomlTable, dotted);
       if (raw === undefined || (typeof raw === 'object' && raw !== null)) continue;
       const path = dotted.split('.');
-      const line = locateKey(file.text, path);
+      const line = file.locate(path);
       const shownKey = displayKey(path);
       const value = coerce(def, raw, `${file.path}${line ? `:${line}` : ''} ${shownKey}`);
       return { key, secret, value, source: { kind: 'file', file: file.path, key: shownKey, ...(line && { line }) } };

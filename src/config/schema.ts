@@ -3,6 +3,7 @@
 // [sim] for the simulator. Sections are loose: unknown keys pass through (the whole file is
 // forwarded to the backend as data.config) and are reported as warnings by the loader.
 import { z } from 'zod';
+import { JOB_LIMITS as L } from '../api/limits.ts';
 
 const int = z.number().int();
 const num = z.number();
@@ -11,6 +12,9 @@ const bool = z.boolean();
 const strList = z.array(z.string());
 const intList = z.array(z.number().int());
 const table = z.record(z.string(), z.unknown());
+/** A size with a documented upper bound (README "Limits"); the message names the limit. */
+const upTo = (max: number, min = 0) => int.min(min).max(max, { message: `must be at most ${max} (limit, see README "Limits")` });
+const count = upTo(L.small_count);
 
 /** A TOML table whose keys are all optional and whose unknown keys are kept. */
 function section<T extends z.ZodRawShape>(shape: T) {
@@ -59,34 +63,35 @@ export const WeightSyncSection = section({
 });
 
 export const TrainingSection = section({
-  num_epochs: int, iterations_per_epoch: int, batch_size: int, group_size: int, learning_rate: num,
+  num_epochs: upTo(L.num_epochs), iterations_per_epoch: upTo(L.iterations_per_epoch), batch_size: upTo(L.batch_size, 1), group_size: upTo(L.group_size, 1), learning_rate: num,
   max_grad_norm: num, log_interval: int, update_reference_interval: int, weight_sync_interval: int,
-  max_turns: int, ops: strList, reward_positive: num, reward_negative_no_tool: num,
-  reward_negative_no_answer: num, gradient_accumulation_steps: int, max_accumulated_minibatch: int,
+  max_turns: count, ops: strList, reward_positive: num, reward_negative_no_tool: num,
+  reward_negative_no_answer: num, gradient_accumulation_steps: count, max_accumulated_minibatch: count,
   event_rewards_kind: str, weight_sync: WeightSyncSection, lora: table, rewards: table,
 });
 
 export const RolloutSection = section({
-  env_name: str, policy_name: str, env_config: table, max_steps_per_episode: int,
-  sampling_temperature: num, sampling_top_p: num, max_tokens: int, max_concurrent_rollouts: int,
-  ops_per_rollout: int, on_done: str, thinking_mode: str, thinking_budget: int, max_turns: int,
-  episodes_per_batch: int, task_app_origin_rewards_only: bool, policy_config: table,
-  batches_per_step: int, ops: strList,
+  env_name: str, policy_name: str, env_config: table, max_steps_per_episode: upTo(L.max_steps_per_episode),
+  sampling_temperature: num, sampling_top_p: num, max_tokens: upTo(L.max_tokens), max_concurrent_rollouts: upTo(L.max_concurrent_rollouts),
+  ops_per_rollout: count, on_done: str, thinking_mode: str, thinking_budget: upTo(L.max_tokens), max_turns: count,
+  episodes_per_batch: count, task_app_origin_rewards_only: bool, policy_config: table,
+  batches_per_step: count, ops: strList,
 });
 
 export const PolicySection = section({
-  config: table, model: str, inference_url: str, max_tokens: int, temperature: num, top_p: num,
+  config: table, model: str, inference_url: str, max_tokens: upTo(L.max_tokens), temperature: num, top_p: num,
   headers: z.record(z.string(), z.string()), extra_headers: z.record(z.string(), z.string()),
 });
 
 export const EvaluationSection = section({
-  seeds: intList, rollouts_per_seed: int, max_concurrent_rollouts: int, thinking_mode: str,
-  every_n_iters: int, instances: int,
+  seeds: intList.max(L.eval_seeds, { message: `must have at most ${L.eval_seeds} seeds (limit, see README "Limits")` }),
+  rollouts_per_seed: upTo(L.rollouts_per_seed), max_concurrent_rollouts: upTo(L.max_concurrent_rollouts), thinking_mode: str,
+  every_n_iters: count, instances: count,
 });
 
 export const HyperparamsSection = section({
   epsilon_low: num, epsilon_high: num, delta: num, beta: num, kl_penalty: num,
-  advantage_normalization: bool, group_normalization: bool, num_inner_steps: int, clip_epsilon: num,
+  advantage_normalization: bool, group_normalization: bool, num_inner_steps: upTo(64), clip_epsilon: num,
   completion_only: bool,
   // TRL-named GRPO knobs the simulator's trainer reads (anchors §2.2).
   scale_rewards: z.enum(['group', 'batch', 'none']), loss_type: z.enum(['grpo', 'dapo', 'dr_grpo']),
@@ -95,14 +100,14 @@ export const HyperparamsSection = section({
 
 export const StepRewardsSection = section({ enabled: bool, mode: str, step_beta: num, indicator_lambda: num });
 
-export const TrainerSection = section({ allow_ref_fallback: bool, batch_size: int, group_size: int });
+export const TrainerSection = section({ allow_ref_fallback: bool, batch_size: upTo(L.batch_size, 1), group_size: upTo(L.group_size, 1) });
 
 export const CheckpointSection = section({
-  interval: int, directory: str, keep_last_n: int, save_optimizer: bool, save_scheduler: bool, enabled: bool,
+  interval: count, directory: str, keep_last_n: count, save_optimizer: bool, save_scheduler: bool, enabled: bool,
 });
 
 export const DataSection = section({
-  split: str, seed_start: int, episodes_per_iteration: int, evaluation_split: str, evaluation_episodes: int,
+  split: str, seed_start: int, episodes_per_iteration: count, evaluation_split: str, evaluation_episodes: count,
 });
 
 export const JudgeSection = section({
@@ -110,7 +115,7 @@ export const JudgeSection = section({
 });
 
 export const JobSection = section({ model: str });
-export const EnvSection = section({ max_steps_per_episode: int });
+export const EnvSection = section({ max_steps_per_episode: upTo(L.max_steps_per_episode) });
 export const RunnerSection = section({ stream_seconds: num, empty_polls_threshold: int, startup_deadline_s: num });
 
 // Bounded: a CPU simulator, and one job request must not be able to ask for gigabytes.
@@ -121,10 +126,10 @@ export const SimModelSection = section({
 export const SimReplaySection = section({
   /** success: the recorded stream to the end; failure: rl.job.failed at fail_at_iteration. */
   scenario: z.enum(['success', 'failure']),
-  iterations: int.positive(),
+  iterations: upTo(L.replay_iterations, 1),
   /** Seconds between replayed iterations (before the simulator's time scale). */
-  step_seconds: num.min(0),
-  fail_at_iteration: int.positive(),
+  step_seconds: num.min(0).max(L.replay_step_seconds),
+  fail_at_iteration: upTo(L.replay_iterations, 1),
 });
 
 export const SimSection = section({
@@ -147,7 +152,7 @@ export const SimSection = section({
   learning_rate: num.positive(),
   weight_decay: num.min(0),
   /** Actions per interact call the policy may write (1..8). */
-  max_actions: int.min(1).max(8),
+  max_actions: upTo(L.max_actions, 1),
   /** Episodes per iteration (and per evaluation) recorded step by step for the Studio (0: none). */
   record_rollouts_per_iteration: int.min(0).max(1000),
   model: SimModelSection,
@@ -155,7 +160,7 @@ export const SimSection = section({
 });
 
 export const RlConfigFile = z.looseObject({
-  type: str, provider: str, task_app_url: str, split: str, num_episodes: int, seed_start: int,
+  type: str, provider: str, task_app_url: str, split: str, num_episodes: count, seed_start: int,
   // `model` is a table in training configs and a model id string in eval configs.
   model: z.union([str, ModelSection]),
   algorithm: AlgorithmSection, services: ServicesSection, lora: LoraSection, rdma: RdmaSection,

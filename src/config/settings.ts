@@ -1,6 +1,8 @@
 // The effective settings the client commands use, and where each may come from.
 // Precedence for every setting: flag > environment (.env fills only unset vars) > TOML file > default.
-// Plain data, no imports: the CLI reads it for --help without loading the config machinery.
+// Plain data, no imports but the limits table: the CLI reads it for --help without loading the
+// config machinery.
+import { JOB_LIMITS } from '../api/limits.ts';
 
 export type SettingType = 'string' | 'url' | 'int' | 'number' | 'boolean' | 'path';
 export type SettingValue = string | number | boolean;
@@ -23,6 +25,8 @@ export interface SettingDef {
   readonly placeholder?: string;
   /** The value must be > 0 (a usage error naming its source otherwise). */
   readonly positive?: boolean;
+  /** Upper bound (README "Limits"); a usage error naming its source and the limit otherwise. */
+  readonly max?: number;
 }
 
 /** Production API root of the hosted service (reference §2.1). `/api` is appended by the client. */
@@ -62,11 +66,11 @@ export const SETTINGS = [
     default: DEFAULT_MODEL, placeholder: 'ID', description: 'Base model to train (or the model to use)',
   },
   {
-    key: 'batch_size', type: 'int', positive: true, flag: 'batch-size', file: ['trainer.batch_size', 'training.batch_size'],
+    key: 'batch_size', type: 'int', positive: true, max: JOB_LIMITS.batch_size, flag: 'batch-size', file: ['trainer.batch_size', 'training.batch_size'],
     default: 2, placeholder: 'N', description: 'Seeds per training iteration',
   },
   {
-    key: 'group_size', type: 'int', positive: true, flag: 'group-size', file: ['trainer.group_size', 'training.group_size'],
+    key: 'group_size', type: 'int', positive: true, max: JOB_LIMITS.group_size, flag: 'group-size', file: ['trainer.group_size', 'training.group_size'],
     default: 4, placeholder: 'N', description: 'Rollouts per seed (the GRPO group)',
   },
   {
@@ -82,7 +86,7 @@ export const SETTINGS = [
     description: 'Idempotency-Key for job creation (default: a fresh one per invocation)',
   },
   {
-    key: 'max_steps_per_episode', type: 'int', file: ['env.max_steps_per_episode', 'rollout.max_steps_per_episode'],
+    key: 'max_steps_per_episode', type: 'int', max: JOB_LIMITS.max_steps_per_episode, file: ['env.max_steps_per_episode', 'rollout.max_steps_per_episode'],
     description: 'Steps per Crafter episode (display; the trainer reads the config)',
   },
   {

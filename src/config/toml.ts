@@ -23,12 +23,20 @@ function stripKey(k: string): string {
   return k.trim().replace(/^["']|["']$/g, '');
 }
 
+/** Finds the line of a key path; built once per file so locating N keys costs O(lines + N). */
+export type KeyLocator = (path: readonly (string | number)[]) => number | undefined;
+
 /**
- * The 1-based line where the key at `path` is defined, if it can be found: handles [table]
- * headers, dotted keys (`a.b = …`) and inline keys. Good enough for error messages; not a parser.
+ * Indexes `text` for locateKey: one pass over the lines records, per joined key path, the first
+ * line of a [table] header, of a key equal to the path, and of a key the path is a prefix of.
  */
-export function locateKey(text: string, path: readonly (string | number)[]): number | undefined {
-  const target = path.map(String);
+export function keyLocator(text: string): KeyLocator {
+  const headers = new Map<string, number>();
+  const exact = new Map<string, number>();
+  const under = new Map<string, number>();
+  const first = (m: Map<string, number>, k: string, line: number) => {
+    if (!m.has(k)) m.set(k, line);
+  };
   let table: string[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -37,17 +45,33 @@ export function locateKey(text: string, path: readonly (string | number)[]): num
     const header = /^\[\[?\s*([^\]]+?)\s*\]\]?$/.exec(line);
     if (header) {
       table = (header[1] as string).split('.').map(stripKey);
-      if (table.join('.') === target.join('.')) return i + 1;
+      first(headers, table.join('.'), i + 1);
       continue;
     }
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const full = [...table, ...line.slice(0, eq).split('.').map(stripKey)];
-    // A key that is the target, holds it (inline table), or lies inside it (dotted key).
-    const n = Math.min(full.length, target.length);
-    if (full.slice(0, n).join('.') === target.slice(0, n).join('.')) return i + 1;
+    first(exact, full.join('.'), i + 1);
+    for (let k = 1; k <= full.length; k++) first(under, full.slice(0, k).join('.'), i + 1);
   }
-  return undefined;
+  return (path) => {
+    const target = path.map(String);
+    // A key that is the target or lies inside it (dotted key), a key that holds it (inline
+    // table), or its [table] header: the earliest line wins, as a top-to-bottom scan would find.
+    const found = [headers.get(target.join('.')), under.get(target.join('.'))];
+    for (let k = 1; k < target.length; k++) found.push(exact.get(target.slice(0, k).join('.')));
+    const lines = found.filter((n): n is number => n !== undefined);
+    return lines.length === 0 ? undefined : Math.min(...lines);
+  };
+}
+
+/**
+ * The 1-based line where the key at `path` is defined, if it can be found: handles [table]
+ * headers, dotted keys (`a.b = …`) and inline keys. Good enough for error messages; not a parser.
+ * To locate many keys in one text, build a keyLocator once.
+ */
+export function locateKey(text: string, path: readonly (string | number)[]): number | undefined {
+  return keyLocator(text)(path);
 }
 
 /** Reads a dotted key path ("trainer.batch_size") from a parsed TOML table. */

@@ -1,14 +1,17 @@
 // Runs an RL'd checkpoint offline: the tarball is a Hugging Face model folder, loaded through
 // @huggingface/transformers and ONNX Runtime exactly like any other ONNX model. Used by
 // `synth-rl infer --weights` and by the simulator when it serves promoted rl: models.
-import { parseTar } from 'nanotar';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ChatMessage } from '../api/chat.ts';
 import { promptText } from '../policy/template.ts';
 import { END, SPECIAL_TOKENS } from '../policy/tokens.ts';
+import { extractTarGz, ExtractLimitError, TarFormatError, type ExtractLimits } from './tar-extract.ts';
 import { loadTransformers } from './transformers.ts';
+
+/** Temporary folders of opened checkpoints: `<tmpdir>/synth-rl-checkpoint-<pid>-<random>`. */
+export const CHECKPOINT_TMP_PREFIX = 'synth-rl-checkpoint-';
 
 /** A checkpoint that cannot be used; the message says why (missing file, not gzip, …). */
 export class CheckpointError extends Error {
@@ -35,50 +38,95 @@ export interface OpenedCheckpoint {
   close(): void;
 }
 
-/** Extracts `path` (a .tar.gz) into a private temporary folder and checks it is a model folder. */
-export function openCheckpoint(path: string): OpenedCheckpoint {
+/** What `openCheckpoint` extracts at most (README "Limits"): a simulator checkpoint is well under both. */
+export const CHECKPOINT_LIMITS: ExtractLimits = { maxBytes: 2 * 1024 * 1024 * 1024, maxFiles: 256 };
+
+/** Whether a process with this id is running (EPERM: it is, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `<dir>/<prefix><pid>-*` folders whose process is gone: what a killed simulator or
+ * `infer` left behind. Folders of live processes (and names without a pid) are left alone.
+ */
+export function removeStaleTempDirs(prefixes: readonly string[], dir: string = tmpdir()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    const pid = prefix === undefined ? undefined : /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** JSON files of the model folder that must parse; named as in the archive when they do not. */
+const JSON_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'synth_rl/checkpoint.json'];
+
+function readJsonIn(dir: string, path: string, name: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
+  } catch (e) {
+    throw new CheckpointError(`checkpoint ${path} is corrupt: ${name} in the archive is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Extracts `path` (a .tar.gz) into a private temporary folder, streaming and within `limits`, and
+ * checks it is a model folder whose JSON files parse.
+ */
+export async function openCheckpoint(path: string, limits: ExtractLimits = CHECKPOINT_LIMITS): Promise<OpenedCheckpoint> {
   if (!existsSync(path)) throw new CheckpointError(`checkpoint not found: ${path}`);
   if (!statSync(path).isFile()) throw new CheckpointError(`checkpoint is not a file: ${path}`);
-  let tar: Uint8Array;
-  try {
-    tar = Bun.gunzipSync(new Uint8Array(readFileSync(path)));
-  } catch {
-    throw new CheckpointError(`checkpoint ${path} is not a gzip file (expected a .tar.gz from a synth-rl job)`);
-  }
-  let entries;
-  try {
-    entries = parseTar(tar);
-  } catch (e) {
-    throw new CheckpointError(`checkpoint ${path} is corrupt: ${(e as Error).message}`);
-  }
-  const root = mkdtempSync(join(tmpdir(), 'synth-rl-checkpoint-'));
+  // Folders a killed `infer` or simulator left behind go first (only those of dead processes).
+  removeStaleTempDirs([CHECKPOINT_TMP_PREFIX]);
+  const root = mkdtempSync(join(tmpdir(), `${CHECKPOINT_TMP_PREFIX}${process.pid}-`));
   const close = () => rmSync(root, { recursive: true, force: true });
   const dir = join(root, 'model');
   try {
-    for (const e of entries) {
-      if (e.type !== undefined && e.type !== 'file') continue;
-      const rel = normalize(e.name.replace(/^\.\//, ''));
-      // Never write outside the folder, whatever the archive says.
-      if (rel === '.' || rel.startsWith('..') || rel.startsWith('/')) continue;
-      mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      writeFileSync(join(dir, rel), e.data ?? new Uint8Array());
-    }
+    await extractTarGz(path, dir, limits);
     const missing = REQUIRED.filter((f) => !existsSync(join(dir, f)));
     if (missing.length) throw new CheckpointError(`checkpoint ${path} is not a model folder: missing ${missing.join(', ')}`);
-    let info: CheckpointInfo = {};
+    for (const name of JSON_FILES) if (existsSync(join(dir, name))) readJsonIn(dir, path, name);
     const metaPath = join(dir, 'synth_rl/checkpoint.json');
-    if (existsSync(metaPath)) {
-      try {
-        info = JSON.parse(readFileSync(metaPath, 'utf8')) as CheckpointInfo;
-      } catch (e) {
-        throw new CheckpointError(`checkpoint ${path} is corrupt: synth_rl/checkpoint.json: ${(e as Error).message}`);
-      }
-    }
+    const info = existsSync(metaPath) ? (readJsonIn(dir, path, 'synth_rl/checkpoint.json') as CheckpointInfo) : {};
     return { dir, info, close };
   } catch (error) {
     close();
-    if (error instanceof CheckpointError) throw error;
-    throw new CheckpointError(`checkpoint ${path} could not be extracted: ${(error as Error).message}`);
+    throw checkpointError(path, error);
+  }
+}
+
+function checkpointError(path: string, error: unknown): Error {
+  if (error instanceof CheckpointError) return error;
+  if (error instanceof ExtractLimitError) return new CheckpointError(`checkpoint ${path} ${error.message}: not extracted (a synth-rl checkpoint is far smaller; is this the right file?)`);
+  if (error instanceof TarFormatError) return new CheckpointError(`checkpoint ${path} is corrupt: ${error.message}`);
+  const code = (error as { code?: string }).code ?? '';
+  if (code.startsWith('Z_') || /incorrect header check|invalid|unexpected end/i.test((error as Error).message)) {
+    return new CheckpointError(`checkpoint ${path} is not a gzip file (expected a .tar.gz from a synth-rl job): ${(error as Error).message}`);
+  }
+  return new CheckpointError(`checkpoint ${path} could not be extracted: ${(error as Error).message}`);
+}
+
+/** Runs a load step; a failure becomes a CheckpointError naming the file in the archive. */
+async function inArchive<T>(file: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new CheckpointError(`the checkpoint's ${file} could not be loaded: ${(e as Error).message}`);
   }
 }
 
@@ -113,9 +161,10 @@ export class CheckpointRunner {
     const parent = dirname(dir);
     const name = dir.slice(parent.length + 1);
     const t = await loadTransformers(parent);
-    const tok = (await t.AutoTokenizer.from_pretrained(name)) as unknown as Tokenizer;
-    const model = (await t.AutoModelForCausalLM.from_pretrained(name)) as unknown as CausalLM;
-    const gen = JSON.parse(readFileSync(join(dir, 'generation_config.json'), 'utf8')) as { max_new_tokens?: number };
+    // A file that parses but is not what transformers.js expects fails here: name it as in the archive.
+    const tok = (await inArchive('tokenizer.json / tokenizer_config.json', () => t.AutoTokenizer.from_pretrained(name))) as unknown as Tokenizer;
+    const model = (await inArchive('onnx/model.onnx (with config.json)', () => t.AutoModelForCausalLM.from_pretrained(name))) as unknown as CausalLM;
+    const gen = (await inArchive('generation_config.json', async () => JSON.parse(readFileSync(join(dir, 'generation_config.json'), 'utf8')))) as { max_new_tokens?: number };
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { n_positions?: number };
     return new CheckpointRunner(tok, model, gen.max_new_tokens ?? 4, config.n_positions ?? 128, t);
   }

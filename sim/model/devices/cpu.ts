@@ -56,24 +56,23 @@ export class CpuDevice implements PolicyDevice {
       mem.adamM.set(init.state.adamM);
       mem.adamV.set(init.state.adamV);
     }
-    const hosts: ShardHost[] = [new LocalShardHost(new ShardCore(init.model, buf, layout, 0, kernels))];
-    try {
-      for (let i = 1; i < threads; i++) hosts.push(await WorkerShardHost.start(init.model, buf as SharedArrayBuffer, layout, i, kernels));
-    } catch (e) {
-      for (const h of hosts) h.dispose();
-      throw e;
+    const local = new LocalShardHost(new ShardCore(init.model, buf, layout, 0, kernels));
+    // Workers start together (each compiles the kernels); if one fails, none is left running.
+    const started = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, i) => WorkerShardHost.start(init.model, buf as SharedArrayBuffer, layout, i + 1, kernels)));
+    const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      for (const w of workers) w.dispose();
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     }
-    return new CpuDevice(init.model, mem, hosts, init, kernels);
+    return new CpuDevice(init.model, mem, [local, ...workers], init, kernels);
   }
 
   /** Runs one op per host, Workers first so they work while this thread runs shard 0. */
-  private async onEach(ops: (ShardOp | undefined)[]): Promise<ShardReply[]> {
-    const pending: Promise<ShardReply>[] = [];
-    for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i];
-      if (op !== undefined) pending[i] = (this.hosts[i] as ShardHost).call(op);
-    }
-    return Promise.all(pending.filter((p) => p !== undefined));
+  private async onEach(ops: ShardOp[]): Promise<ShardReply[]> {
+    const pending: Promise<ShardReply>[] = new Array(ops.length);
+    for (let i = ops.length - 1; i >= 0; i--) pending[i] = (this.hosts[i] as ShardHost).call(ops[i] as ShardOp);
+    return Promise.all(pending);
   }
 
   async forward(b: RowBatch, which: 'policy' | 'reference'): Promise<ForwardOut> {

@@ -21,6 +21,28 @@ interface Live {
   done: boolean;
 }
 
+/**
+ * Identical rows scored once: a GRPO group's rollouts start from the same observation, so their
+ * first prompts (and often later ones) coincide. A row's logits do not depend on its batch-mates,
+ * so sharing them changes nothing but the cost.
+ */
+export function distinctRows(all: number[][]): { rows: number[][]; rowOf: Int32Array } {
+  const index = new Map<string, number>();
+  const rows: number[][] = [];
+  const rowOf = new Int32Array(all.length);
+  all.forEach((row, i) => {
+    const key = row.join(',');
+    let r = index.get(key);
+    if (r === undefined) {
+      r = rows.length;
+      index.set(key, r);
+      rows.push(row);
+    }
+    rowOf[i] = r;
+  });
+  return { rows, rowOf };
+}
+
 export async function sampleBatch(requests: readonly SampleRequest[], g: GrammarTokens, lastLogits: LastLogits): Promise<SampleResult[]> {
   const V = g.vocabSize;
   const live: Live[] = requests.map((req) => ({ req, rng: new Rng(req.seed), out: { completion: [], logprobs: [], sampled: [] }, done: false }));
@@ -35,10 +57,12 @@ export async function sampleBatch(requests: readonly SampleRequest[], g: Grammar
     }
     const waiting = live.filter((l) => !l.done);
     if (waiting.length === 0) return live.map((l) => l.out);
-    const logits = await lastLogits(waiting.map((l) => [...l.req.prompt, ...l.out.completion]));
+    const { rows, rowOf } = distinctRows(waiting.map((l) => [...l.req.prompt, ...l.out.completion]));
+    const logits = await lastLogits(rows);
     waiting.forEach((l, i) => {
       const { temperature, topP, maxActions } = l.req;
-      const s = sampleToken(logits.subarray(i * V, (i + 1) * V), { temperature, topP, allowed: grammarMask(step, maxActions, g) }, l.rng);
+      const r = rowOf[i] as number;
+      const s = sampleToken(logits.subarray(r * V, (r + 1) * V), { temperature, topP, allowed: grammarMask(step, maxActions, g) }, l.rng);
       l.out.completion.push(s.token);
       l.out.logprobs.push(s.logprob);
       l.out.sampled.push(true);

@@ -7,115 +7,142 @@
   (memory (export "memory") 1)
 
   ;; ---- matmul: out[N,M] = cin[N,M] + bias[M] + A[N,K]·B[K,M] ---------------------------------
-  ;; A and B are packed first into panels (A: 4 rows × K, k-major; B: K × 8 columns, k-major), zero
-  ;; padded past N and M, so one 4×8 register-blocked micro-kernel (8 f32x4 accumulators) covers
-  ;; every tile and tails cost only a scalar store. aT/bT = 1 read A as stored [K,N] / B as stored
-  ;; [M,K] (transposed operands): the model's forward is out = inp·Wᵀ (bT=1) and its backward is
-  ;; dinp = dout·W (plain) and dW = doutᵀ·inp (aT=1), so no separate transpose pass is needed.
+  ;; Operands are strided views, so the model's three products need no transpose pass: forward
+  ;; out = inp·Wᵀ (B read as W's transpose), backward dinp = dout·W and dW = doutᵀ·inp (A read as
+  ;; dout's transpose). Element (n,k) of A sits at a + 4(n·san + k·sak), (k,m) of B at
+  ;; b + 4(k·sbk + m·sbm), (n,m) of out and cin at out/cin + 4(n·ldo + m).
+  ;; B is packed into panels of 16 columns (k-major, zero padded past M); A rows are read in place
+  ;; (copied to row-major first when sak ≠ 1). The micro-kernel keeps a 2 × 16 tile in 8 f32x4
+  ;; accumulators, broadcasting one A value per row and k (measured fastest among 4×8, 3×12, 2×16,
+  ;; 1×16 here). mode: 0 full; 1 skip tiles strictly above the diagonal (m > n for every element:
+  ;; causal scores); 2 A is lower triangular (k ≤ n); 3 A is upper triangular (k ≥ n).
 
-  ;; dst[k][r] = splat(A(n0+r, k)) for r < 4, zero vectors for rows ≥ N: the micro-kernel then reads
-  ;; each broadcast value with a plain vector load (measured faster than load32_splat here).
-  ;; Element (n,k) of A sits at a + n·sn + k·sk.
-  (func $packA (param $dst i32) (param $a i32) (param $n0 i32) (param $N i32) (param $K i32) (param $aT i32)
-    (local $sn i32) (local $sk i32) (local $k i32) (local $r i32) (local $src i32) (local $v v128)
-    (if (local.get $aT)
-      (then (local.set $sn (i32.const 4)) (local.set $sk (i32.shl (local.get $N) (i32.const 2))))
-      (else (local.set $sn (i32.shl (local.get $K) (i32.const 2))) (local.set $sk (i32.const 4))))
-    (local.set $src (i32.add (local.get $a) (i32.mul (local.get $n0) (local.get $sn))))
-    (if (i32.and (local.get $aT) (i32.le_s (i32.add (local.get $n0) (i32.const 4)) (local.get $N)))
-      (then
-        ;; Transposed and a full panel: the four values of each k are adjacent.
-        (local.set $k (local.get $K))
-        (block $kd (loop $kl
-          (br_if $kd (i32.eqz (local.get $k)))
-          (local.set $v (v128.load (local.get $src)))
-          (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v)))
-          (v128.store offset=16 (local.get $dst) (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $v) (local.get $v)))
-          (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $v) (local.get $v)))
-          (v128.store offset=48 (local.get $dst) (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $v) (local.get $v)))
-          (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
-          (local.set $src (i32.add (local.get $src) (local.get $sk)))
-          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-          (br $kl)))
-        (return)))
-    (local.set $k (local.get $K))
-    (block $kd (loop $kl
-      (br_if $kd (i32.eqz (local.get $k)))
-      (local.set $r (i32.const 0))
-      (block $rd (loop $rl
-        (br_if $rd (i32.ge_s (local.get $r) (i32.const 4)))
-        (if (i32.lt_s (i32.add (local.get $n0) (local.get $r)) (local.get $N))
-          (then (v128.store (local.get $dst) (v128.load32_splat (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $sn))))))
-          (else (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rl)))
-      (local.set $src (i32.add (local.get $src) (local.get $sk)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $kl))))
-
-  ;; dst[j][k][c] = B(k, 8j+c), zero for columns ≥ M. Element (k,m) sits at b + k·sk + m·sm.
-  (func $packB (param $dst i32) (param $b i32) (param $K i32) (param $M i32) (param $bT i32)
-    (local $sk i32) (local $sm i32) (local $m0 i32) (local $k i32) (local $c i32) (local $src i32)
-    (if (local.get $bT)
-      (then (local.set $sk (i32.const 4)) (local.set $sm (i32.shl (local.get $K) (i32.const 2))))
-      (else (local.set $sk (i32.shl (local.get $M) (i32.const 2))) (local.set $sm (i32.const 4))))
-    (local.set $m0 (i32.const 0))
+  ;; Panels of B: dst[j][k][c] = B(k, 16j + c), zero for columns ≥ M.
+  (func $packB (export "gemm_pack_b") (param $dst i32) (param $b i32) (param $sbk i32) (param $sbm i32) (param $K i32) (param $M i32)
+    (local $m0 i32) (local $k i32) (local $c i32) (local $src i32)
+    (local.set $sbk (i32.shl (local.get $sbk) (i32.const 2)))
+    (local.set $sbm (i32.shl (local.get $sbm) (i32.const 2)))
     (block $done (loop $cols
       (br_if $done (i32.ge_s (local.get $m0) (local.get $M)))
-      (if (i32.and (i32.eqz (local.get $bT)) (i32.le_s (i32.add (local.get $m0) (i32.const 8)) (local.get $M)))
+      (local.set $src (i32.add (local.get $b) (i32.mul (local.get $m0) (local.get $sbm))))
+      (if (i32.and (i32.eq (local.get $sbm) (i32.const 4)) (i32.le_s (i32.add (local.get $m0) (i32.const 16)) (local.get $M)))
         (then
-          ;; Row-major and a full panel: eight adjacent values per k, two vector copies.
-          (local.set $src (i32.add (local.get $b) (i32.shl (local.get $m0) (i32.const 2))))
+          ;; Row-major and a full panel: sixteen adjacent values per k.
           (local.set $k (local.get $K))
           (block $kd (loop $kl
             (br_if $kd (i32.eqz (local.get $k)))
             (v128.store (local.get $dst) (v128.load (local.get $src)))
             (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-            (local.set $src (i32.add (local.get $src) (local.get $sk)))
+            (v128.store offset=32 (local.get $dst) (v128.load offset=32 (local.get $src)))
+            (v128.store offset=48 (local.get $dst) (v128.load offset=48 (local.get $src)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+            (local.set $src (i32.add (local.get $src) (local.get $sbk)))
             (local.set $k (i32.sub (local.get $k) (i32.const 1)))
             (br $kl))))
         (else
           (local.set $k (i32.const 0))
+          (if (i32.and (i32.eq (local.get $sbk) (i32.const 4)) (i32.le_s (i32.add (local.get $m0) (i32.const 16)) (local.get $M)))
+            (then
+              ;; Columns contiguous along k (a weight W[M,K] read as Wᵀ): 4×4 transposes.
+              (block $kd (loop $kl
+                (br_if $kd (i32.gt_s (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+                (local.set $c (i32.const 0))
+                (block $cd (loop $cl
+                  (br_if $cd (i32.ge_s (local.get $c) (i32.const 16)))
+                  (call $transpose4 (i32.add (local.get $dst) (i32.shl (i32.add (i32.shl (local.get $k) (i32.const 4)) (local.get $c)) (i32.const 2))) (i32.const 64)
+                                    (i32.add (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $sbm))) (i32.shl (local.get $k) (i32.const 2))) (local.get $sbm))
+                  (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                  (br $cl)))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $kl)))
+              (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 6))))))
           (block $kd (loop $kl
             (br_if $kd (i32.ge_s (local.get $k) (local.get $K)))
             (local.set $c (i32.const 0))
             (block $cd (loop $cl
-              (br_if $cd (i32.ge_s (local.get $c) (i32.const 8)))
+              (br_if $cd (i32.ge_s (local.get $c) (i32.const 16)))
               (if (i32.lt_s (i32.add (local.get $m0) (local.get $c)) (local.get $M))
-                (then (f32.store (local.get $dst) (f32.load (i32.add (local.get $b)
-                  (i32.add (i32.mul (local.get $k) (local.get $sk))
-                           (i32.mul (i32.add (local.get $m0) (local.get $c)) (local.get $sm)))))))
+                (then (f32.store (local.get $dst) (f32.load (i32.add (local.get $src)
+                  (i32.add (i32.mul (local.get $k) (local.get $sbk)) (i32.mul (local.get $c) (local.get $sbm)))))))
                 (else (f32.store (local.get $dst) (f32.const 0))))
               (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
               (local.set $c (i32.add (local.get $c) (i32.const 1)))
               (br $cl)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $kl)))))
-      (local.set $m0 (i32.add (local.get $m0) (i32.const 8)))
+      (local.set $m0 (i32.add (local.get $m0) (i32.const 16)))
       (br $cols))))
 
-  ;; Scratch bytes gemm needs: packed B (K × M rounded up to 8), one A panel (K × 4 splats), a tile.
-  (func (export "gemm_scratch") (param $N i32) (param $K i32) (param $M i32) (result i32)
-    (i32.add (i32.const 128) (i32.shl (i32.mul (local.get $K)
-      (i32.add (i32.const 16) (i32.and (i32.add (local.get $M) (i32.const 7)) (i32.const -8)))) (i32.const 2))))
+  ;; Rows i of dst (stride ds bytes) = columns i of the 4×4 block at src (rows j at stride ss).
+  (func $transpose4 (param $dst i32) (param $ds i32) (param $src i32) (param $ss i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $v0 (v128.load (local.get $src)))
+    (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $ss))))
+    (local.set $v2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $ss) (i32.const 1)))))
+    (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $ss) (i32.const 3)))))
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (v128.store (i32.add (local.get $dst) (local.get $ds)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $ds) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $ds) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
 
-  ;; One output tile from the accumulators: full tiles as vectors, partial ones through `tile`.
-  (func $storeTile (param $out i32) (param $cin i32) (param $bias i32) (param $tile i32)
+  ;; A read across rows (sak ≠ 1, e.g. doutᵀ in dW = doutᵀ·inp) is packed as row pairs:
+  ;; dst[n/2][k][n mod 2] = A(n,k), zero for a missing last row, so the micro-kernel reads both
+  ;; rows of a pair from one 8-byte step. Pair by pair, writes are sequential; when the two rows
+  ;; are adjacent in memory (san = 1: a transposed operand) each k is one 8-byte load.
+  (func $packPairs (param $dst i32) (param $a i32) (param $san i32) (param $sak i32) (param $N i32) (param $K i32)
+    (local $n i32) (local $k i32) (local $src i32) (local $full i32)
+    (local.set $san (i32.shl (local.get $san) (i32.const 2)))
+    (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
+    (block $nd (loop $nl
+      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $src (i32.add (local.get $a) (i32.mul (local.get $n) (local.get $san))))
+      (local.set $full (i32.lt_s (i32.add (local.get $n) (i32.const 1)) (local.get $N)))
+      (local.set $k (local.get $K))
+      (if (i32.and (local.get $full) (i32.eq (local.get $san) (i32.const 4)))
+        (then
+          (block $kd (loop $kl
+            (br_if $kd (i32.eqz (local.get $k)))
+            (i64.store (local.get $dst) (i64.load (local.get $src)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $src (i32.add (local.get $src) (local.get $sak)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl))))
+        (else
+          (block $kd (loop $kl
+            (br_if $kd (i32.eqz (local.get $k)))
+            (f32.store (local.get $dst) (f32.load (local.get $src)))
+            (f32.store offset=4 (local.get $dst)
+              (select (f32.load (i32.add (local.get $src) (select (local.get $san) (i32.const 0) (local.get $full)))) (f32.const 0) (local.get $full)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $src (i32.add (local.get $src) (local.get $sak)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl)))))
+      (local.set $n (i32.add (local.get $n) (i32.const 2)))
+      (br $nl))))
+
+  ;; Scratch bytes gemm needs: B panels (K × M rounded up to 16), A pairs ((N + 1) × K), a tile.
+  (func (export "gemm_scratch") (param $N i32) (param $K i32) (param $M i32) (result i32)
+    (i32.add (i32.const 128) (i32.shl (i32.add (i32.mul (i32.add (local.get $N) (i32.const 1)) (local.get $K))
+      (i32.mul (local.get $K) (i32.and (i32.add (local.get $M) (i32.const 15)) (i32.const -16)))) (i32.const 2))))
+
+  ;; A partial tile (rows ≥ N or columns ≥ M cut off): from `tile` (2 × 16) element by element.
+  (func $storeTile (param $out i32) (param $ldo i32) (param $cin i32) (param $bias i32) (param $tile i32)
                    (param $n0 i32) (param $m0 i32) (param $N i32) (param $M i32)
     (local $r i32) (local $c i32) (local $nr i32) (local $nc i32) (local $o i32) (local $v f32)
-    (local.set $nr (select (i32.const 4) (i32.sub (local.get $N) (local.get $n0)) (i32.le_s (i32.add (local.get $n0) (i32.const 4)) (local.get $N))))
-    (local.set $nc (select (i32.const 8) (i32.sub (local.get $M) (local.get $m0)) (i32.le_s (i32.add (local.get $m0) (i32.const 8)) (local.get $M))))
-    (local.set $r (i32.const 0))
+    (local.set $nr (select (i32.const 2) (i32.sub (local.get $N) (local.get $n0)) (i32.le_s (i32.add (local.get $n0) (i32.const 2)) (local.get $N))))
+    (local.set $nc (select (i32.const 16) (i32.sub (local.get $M) (local.get $m0)) (i32.le_s (i32.add (local.get $m0) (i32.const 16)) (local.get $M))))
     (block $rd (loop $rl
       (br_if $rd (i32.ge_s (local.get $r) (local.get $nr)))
       (local.set $c (i32.const 0))
       (block $cd (loop $cl
         (br_if $cd (i32.ge_s (local.get $c) (local.get $nc)))
-        (local.set $o (i32.shl (i32.add (i32.mul (i32.add (local.get $n0) (local.get $r)) (local.get $M))
+        (local.set $o (i32.shl (i32.add (i32.mul (i32.add (local.get $n0) (local.get $r)) (local.get $ldo))
                                         (i32.add (local.get $m0) (local.get $c))) (i32.const 2)))
-        (local.set $v (f32.load (i32.add (local.get $tile) (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $c)) (i32.const 2)))))
+        (local.set $v (f32.load (i32.add (local.get $tile) (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 4)) (local.get $c)) (i32.const 2)))))
         (if (local.get $bias) (then (local.set $v (f32.add (local.get $v)
           (f32.load (i32.add (local.get $bias) (i32.shl (i32.add (local.get $m0) (local.get $c)) (i32.const 2))))))))
         (if (local.get $cin) (then (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $cin) (local.get $o)))))))
@@ -125,102 +152,123 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; out[N,M] = cin + bias + A·B; cin and bias may be 0 (absent); cin may equal out (accumulate).
-  (func (export "gemm") (param $out i32) (param $cin i32) (param $bias i32)
-                        (param $a i32) (param $aT i32) (param $b i32) (param $bT i32)
-                        (param $N i32) (param $K i32) (param $M i32) (param $scratch i32)
-    (local $pa i32) (local $pb i32) (local $tile i32) (local $Mp i32)
-    (local $n0 i32) (local $m0 i32) (local $ap i32) (local $bp i32) (local $k i32)
-    (local $x v128) (local $b0 v128) (local $b1 v128) (local $bv0 v128) (local $bv1 v128)
-    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
-    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $o i32) (local $q i32) (local $stride i32)
-    (local.set $Mp (i32.and (i32.add (local.get $M) (i32.const 7)) (i32.const -8)))
-    (local.set $pb (local.get $scratch))
-    (local.set $pa (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $Mp) (local.get $K)) (i32.const 2))))
-    (local.set $tile (i32.add (local.get $pa) (i32.shl (local.get $K) (i32.const 6))))
-    (call $packB (local.get $pb) (local.get $b) (local.get $K) (local.get $M) (local.get $bT))
-    (local.set $stride (i32.shl (local.get $M) (i32.const 2)))
-    ;; Rows outer: one A panel (4 rows × K, 16·K bytes) stays in L1 across every B panel.
-    (local.set $n0 (i32.const 0))
-    (block $id (loop $il
-      (br_if $id (i32.ge_s (local.get $n0) (local.get $N)))
-      (call $packA (local.get $pa) (local.get $a) (local.get $n0) (local.get $N) (local.get $K) (local.get $aT))
-      (local.set $m0 (i32.const 0))
-      (block $jd (loop $jl
-        (br_if $jd (i32.ge_s (local.get $m0) (local.get $M)))
-        (local.set $ap (local.get $pa))
-        (local.set $bp (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $m0) (local.get $K)) (i32.const 2))))
-        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
-        (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
-        (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
-        (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
-        (local.set $k (local.get $K))
-        (block $kd (loop $kl
-          (br_if $kd (i32.eqz (local.get $k)))
-          (local.set $b0 (v128.load (local.get $bp)))
-          (local.set $b1 (v128.load offset=16 (local.get $bp)))
-          (local.set $x (v128.load (local.get $ap)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $x (v128.load offset=16 (local.get $ap)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $x (v128.load offset=32 (local.get $ap)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $x (v128.load offset=48 (local.get $ap)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $ap (i32.add (local.get $ap) (i32.const 64)))
-          (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
-          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-          (br $kl)))
-        (if (i32.and (i32.le_s (i32.add (local.get $n0) (i32.const 4)) (local.get $N))
-                     (i32.le_s (i32.add (local.get $m0) (i32.const 8)) (local.get $M)))
-          (then
-            ;; Full tile: add bias and cin as vectors, store four rows of eight.
-            (if (local.get $bias) (then
-              (local.set $bv0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $m0) (i32.const 2)))))
-              (local.set $bv1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $m0) (i32.const 2)))))
-              (local.set $c00 (f32x4.add (local.get $c00) (local.get $bv0))) (local.set $c01 (f32x4.add (local.get $c01) (local.get $bv1)))
-              (local.set $c10 (f32x4.add (local.get $c10) (local.get $bv0))) (local.set $c11 (f32x4.add (local.get $c11) (local.get $bv1)))
-              (local.set $c20 (f32x4.add (local.get $c20) (local.get $bv0))) (local.set $c21 (f32x4.add (local.get $c21) (local.get $bv1)))
-              (local.set $c30 (f32x4.add (local.get $c30) (local.get $bv0))) (local.set $c31 (f32x4.add (local.get $c31) (local.get $bv1)))))
-            (local.set $o (i32.shl (i32.add (i32.mul (local.get $n0) (local.get $M)) (local.get $m0)) (i32.const 2)))
-            (if (local.get $cin) (then
-              (local.set $q (i32.add (local.get $cin) (local.get $o)))
-              (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $q))))
-              (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $q))))
-              (local.set $q (i32.add (local.get $q) (local.get $stride)))
-              (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $q))))
-              (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $q))))
-              (local.set $q (i32.add (local.get $q) (local.get $stride)))
-              (local.set $c20 (f32x4.add (local.get $c20) (v128.load (local.get $q))))
-              (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (local.get $q))))
-              (local.set $q (i32.add (local.get $q) (local.get $stride)))
-              (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $q))))
-              (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $q))))))
-            (local.set $o (i32.add (local.get $out) (local.get $o)))
-            (v128.store (local.get $o) (local.get $c00)) (v128.store offset=16 (local.get $o) (local.get $c01))
-            (local.set $o (i32.add (local.get $o) (local.get $stride)))
-            (v128.store (local.get $o) (local.get $c10)) (v128.store offset=16 (local.get $o) (local.get $c11))
-            (local.set $o (i32.add (local.get $o) (local.get $stride)))
-            (v128.store (local.get $o) (local.get $c20)) (v128.store offset=16 (local.get $o) (local.get $c21))
-            (local.set $o (i32.add (local.get $o) (local.get $stride)))
-            (v128.store (local.get $o) (local.get $c30)) (v128.store offset=16 (local.get $o) (local.get $c31)))
-          (else
-            (v128.store (local.get $tile) (local.get $c00)) (v128.store offset=16 (local.get $tile) (local.get $c01))
-            (v128.store offset=32 (local.get $tile) (local.get $c10)) (v128.store offset=48 (local.get $tile) (local.get $c11))
-            (v128.store offset=64 (local.get $tile) (local.get $c20)) (v128.store offset=80 (local.get $tile) (local.get $c21))
-            (v128.store offset=96 (local.get $tile) (local.get $c30)) (v128.store offset=112 (local.get $tile) (local.get $c31))
-            (call $storeTile (local.get $out) (local.get $cin) (local.get $bias) (local.get $tile)
-                             (local.get $n0) (local.get $m0) (local.get $N) (local.get $M))))
-        (local.set $m0 (i32.add (local.get $m0) (i32.const 8)))
-        (br $jl)))
-      (local.set $n0 (i32.add (local.get $n0) (i32.const 4)))
-      (br $il))))
-;; ---- helpers --------------------------------------------------------------------------------
+  ;; out = cin + bias + A·B with B already packed by gemm_pack_b. A is contiguous along k
+  ;; (row stride san), or packed in row pairs by $packPairs when pairs = 1.
+  (func $gemmPacked (export "gemm_packed") (param $out i32) (param $ldo i32) (param $cin i32) (param $bias i32)
+                        (param $a i32) (param $san i32) (param $pairs i32) (param $pb i32)
+                        (param $N i32) (param $K i32) (param $M i32) (param $mode i32) (param $tile i32)
+    (local $n0 i32) (local $m0 i32) (local $k i32) (local $kb i32) (local $ke i32) (local $bp i32)
+    (local $p0 i32) (local $p1 i32) (local $o i32) (local $q i32) (local $x v128) (local $kstep i32)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
+    (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
+    (local.set $san (i32.shl (local.get $san) (i32.const 2)))
+    (local.set $ldo (i32.shl (local.get $ldo) (i32.const 2)))
+    (local.set $kstep (select (i32.const 8) (i32.const 4) (local.get $pairs)))
+    ;; Panels outer: one B panel (16 columns × K) stays in L1 while every row pair streams by.
+    (block $jd (loop $jl
+      (br_if $jd (i32.ge_s (local.get $m0) (local.get $M)))
+      (local.set $n0 (i32.const 0))
+      (block $id (loop $il
+        (br_if $id (i32.ge_s (local.get $n0) (local.get $N)))
+        (block $skip
+          (br_if $skip (i32.and (i32.eq (local.get $mode) (i32.const 1)) (i32.gt_s (local.get $m0) (i32.add (local.get $n0) (i32.const 1)))))
+          (local.set $kb (select (local.get $n0) (i32.const 0) (i32.eq (local.get $mode) (i32.const 3))))
+          (local.set $ke (select (select (local.get $K) (i32.add (local.get $n0) (i32.const 2)) (i32.lt_s (local.get $K) (i32.add (local.get $n0) (i32.const 2))))
+                                 (local.get $K) (i32.eq (local.get $mode) (i32.const 2))))
+          (if (local.get $pairs)
+            (then
+              (local.set $p0 (i32.add (i32.add (local.get $a) (i32.shl (i32.mul (local.get $n0) (local.get $K)) (i32.const 2))) (i32.shl (local.get $kb) (i32.const 3))))
+              (local.set $p1 (i32.add (local.get $p0) (i32.const 4))))
+            (else
+              (local.set $p0 (i32.add (i32.add (local.get $a) (i32.mul (local.get $n0) (local.get $san))) (i32.shl (local.get $kb) (i32.const 2))))
+              ;; The last row of an odd N: row 1 repeats row 0 and is not stored.
+              (local.set $p1 (select (i32.add (local.get $p0) (local.get $san)) (local.get $p0) (i32.lt_s (i32.add (local.get $n0) (i32.const 1)) (local.get $N))))))
+          (local.set $bp (i32.add (local.get $pb) (i32.shl (i32.add (i32.mul (local.get $m0) (local.get $K)) (i32.shl (local.get $kb) (i32.const 4))) (i32.const 2))))
+          (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+          (local.set $c02 (v128.const i32x4 0 0 0 0)) (local.set $c03 (v128.const i32x4 0 0 0 0))
+          (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+          (local.set $c12 (v128.const i32x4 0 0 0 0)) (local.set $c13 (v128.const i32x4 0 0 0 0))
+          (local.set $k (i32.sub (local.get $ke) (local.get $kb)))
+          (block $kd (loop $kl
+            (br_if $kd (i32.le_s (local.get $k) (i32.const 0)))
+            (local.set $b0 (v128.load (local.get $bp)))
+            (local.set $b1 (v128.load offset=16 (local.get $bp)))
+            (local.set $b2 (v128.load offset=32 (local.get $bp)))
+            (local.set $b3 (v128.load offset=48 (local.get $bp)))
+            (local.set $x (v128.load32_splat (local.get $p0)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+            (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $x) (local.get $b2))))
+            (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $x) (local.get $b3))))
+            (local.set $x (v128.load32_splat (local.get $p1)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+            (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $x) (local.get $b2))))
+            (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $x) (local.get $b3))))
+            (local.set $p0 (i32.add (local.get $p0) (local.get $kstep)))
+            (local.set $p1 (i32.add (local.get $p1) (local.get $kstep)))
+            (local.set $bp (i32.add (local.get $bp) (i32.const 64)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl)))
+          (if (i32.and (i32.le_s (i32.add (local.get $n0) (i32.const 2)) (local.get $N))
+                       (i32.le_s (i32.add (local.get $m0) (i32.const 16)) (local.get $M)))
+            (then
+              (if (local.get $bias) (then
+                (local.set $q (i32.add (local.get $bias) (i32.shl (local.get $m0) (i32.const 2))))
+                (local.set $x (v128.load (local.get $q)))
+                (local.set $c00 (f32x4.add (local.get $c00) (local.get $x))) (local.set $c10 (f32x4.add (local.get $c10) (local.get $x)))
+                (local.set $x (v128.load offset=16 (local.get $q)))
+                (local.set $c01 (f32x4.add (local.get $c01) (local.get $x))) (local.set $c11 (f32x4.add (local.get $c11) (local.get $x)))
+                (local.set $x (v128.load offset=32 (local.get $q)))
+                (local.set $c02 (f32x4.add (local.get $c02) (local.get $x))) (local.set $c12 (f32x4.add (local.get $c12) (local.get $x)))
+                (local.set $x (v128.load offset=48 (local.get $q)))
+                (local.set $c03 (f32x4.add (local.get $c03) (local.get $x))) (local.set $c13 (f32x4.add (local.get $c13) (local.get $x)))))
+              (local.set $o (i32.add (i32.mul (local.get $n0) (local.get $ldo)) (i32.shl (local.get $m0) (i32.const 2))))
+              (if (local.get $cin) (then
+                (local.set $q (i32.add (local.get $cin) (local.get $o)))
+                (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $q))))
+                (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $q))))
+                (local.set $c02 (f32x4.add (local.get $c02) (v128.load offset=32 (local.get $q))))
+                (local.set $c03 (f32x4.add (local.get $c03) (v128.load offset=48 (local.get $q))))
+                (local.set $q (i32.add (local.get $q) (local.get $ldo)))
+                (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $q))))
+                (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $q))))
+                (local.set $c12 (f32x4.add (local.get $c12) (v128.load offset=32 (local.get $q))))
+                (local.set $c13 (f32x4.add (local.get $c13) (v128.load offset=48 (local.get $q))))))
+              (local.set $o (i32.add (local.get $out) (local.get $o)))
+              (v128.store (local.get $o) (local.get $c00)) (v128.store offset=16 (local.get $o) (local.get $c01))
+              (v128.store offset=32 (local.get $o) (local.get $c02)) (v128.store offset=48 (local.get $o) (local.get $c03))
+              (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+              (v128.store (local.get $o) (local.get $c10)) (v128.store offset=16 (local.get $o) (local.get $c11))
+              (v128.store offset=32 (local.get $o) (local.get $c12)) (v128.store offset=48 (local.get $o) (local.get $c13)))
+            (else
+              (v128.store (local.get $tile) (local.get $c00)) (v128.store offset=16 (local.get $tile) (local.get $c01))
+              (v128.store offset=32 (local.get $tile) (local.get $c02)) (v128.store offset=48 (local.get $tile) (local.get $c03))
+              (v128.store offset=64 (local.get $tile) (local.get $c10)) (v128.store offset=80 (local.get $tile) (local.get $c11))
+              (v128.store offset=96 (local.get $tile) (local.get $c12)) (v128.store offset=112 (local.get $tile) (local.get $c13))
+              (call $storeTile (local.get $out) (i32.shr_u (local.get $ldo) (i32.const 2)) (local.get $cin) (local.get $bias) (local.get $tile)
+                               (local.get $n0) (local.get $m0) (local.get $N) (local.get $M)))))
+        (local.set $n0 (i32.add (local.get $n0) (i32.const 2)))
+        (br $il)))
+      (local.set $m0 (i32.add (local.get $m0) (i32.const 16)))
+      (br $jl))))
+
+  (func (export "gemm") (param $out i32) (param $ldo i32) (param $cin i32) (param $bias i32)
+                        (param $a i32) (param $san i32) (param $sak i32) (param $b i32) (param $sbk i32) (param $sbm i32)
+                        (param $N i32) (param $K i32) (param $M i32) (param $mode i32) (param $scratch i32)
+    (local $pb i32) (local $pa i32)
+    (local.set $pb (i32.add (local.get $scratch) (i32.const 128)))
+    (local.set $pa (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $K) (i32.and (i32.add (local.get $M) (i32.const 15)) (i32.const -16))) (i32.const 2))))
+    (call $packB (local.get $pb) (local.get $b) (local.get $sbk) (local.get $sbm) (local.get $K) (local.get $M))
+    (if (i32.ne (local.get $sak) (i32.const 1)) (then
+      (call $packPairs (local.get $pa) (local.get $a) (local.get $san) (local.get $sak) (local.get $N) (local.get $K))
+      (local.set $a (local.get $pa))
+      (local.set $sak (i32.const 0))))
+    (call $gemmPacked (local.get $out) (local.get $ldo) (local.get $cin) (local.get $bias) (local.get $a) (local.get $san) (i32.eqz (local.get $sak)) (local.get $pb)
+                      (local.get $N) (local.get $K) (local.get $M) (local.get $mode) (local.get $scratch)))
+
+  ;; ---- helpers --------------------------------------------------------------------------------
   (func $hsum (param $v v128) (result f32)
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
              (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
@@ -232,10 +280,13 @@
   ;; e^x per lane (Cephes expf: range reduction by ln 2 in two parts, degree-5 polynomial, 2^n
   ;; through the exponent bits); within 2 ulp of the float64 result for x in [-87.3, 88.3],
   ;; inputs clamped there (e^x below that is < 1.2e-38, irrelevant next to 1 in a softmax).
+  ;; n = round(x·log2 e) by adding 1.5·2²³: the sum's low mantissa bits then hold n + 2²²,
+  ;; so 2^n's exponent bits come from one integer subtraction (no nearest/trunc_sat pair).
   (func $exp4 (param $x v128) (result v128)
-    (local $n v128) (local $y v128) (local $z v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local $r v128) (local $n v128) (local $y v128) (local $z v128)
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88.3))))
+    (local.set $r (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $n (f32x4.sub (local.get $r) (f32x4.splat (f32.const 12582912))))
     (local.set $x (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
     (local.set $x (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
     (local.set $z (f32x4.mul (local.get $x) (local.get $x)))
@@ -246,46 +297,24 @@
     (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $x)) (f32x4.splat (f32.const 1.6666665459e-1))))
     (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $x)) (f32x4.splat (f32.const 5.0000001201e-1))))
     (local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (local.get $z)) (local.get $x)) (f32x4.splat (f32.const 1))))
-    (f32x4.mul (local.get $y)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    ;; bits(r) − bits(1.5·2²³) + 127 = n + 127, the biased exponent of 2^n
+    (f32x4.mul (local.get $y) (i32x4.shl (i32x4.sub (local.get $r) (i32x4.splat (i32.const 0x4B3FFF81))) (i32.const 23))))
 
   ;; Scalar e^x through the vector routine (tails of vector loops).
   (func $exp1 (param $x f32) (result f32)
     (f32x4.extract_lane 0 (call $exp4 (f32x4.splat (local.get $x)))))
 
   ;; ---- bias gradient: db[o] += Σ_n dout[n,o] ---------------------------------------------------
+  ;; Rows outer, so dout streams once in order (db stays in L1).
   (func (export "bias_backward") (param $db i32) (param $dout i32) (param $N i32) (param $OC i32)
-    (local $n i32) (local $o i32) (local $row i32) (local $acc v128) (local $s f32) (local $stride i32)
-    (local.set $stride (i32.shl (local.get $OC) (i32.const 2)))
-    (local.set $o (i32.const 0))
-    (block $vd (loop $vl
-      (br_if $vd (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $OC)))
-      (local.set $acc (v128.load (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2)))))
-      (local.set $row (i32.add (local.get $dout) (i32.shl (local.get $o) (i32.const 2))))
-      (local.set $n (local.get $N))
-      (block $nd (loop $nl
-        (br_if $nd (i32.eqz (local.get $n)))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $row))))
-        (local.set $row (i32.add (local.get $row) (local.get $stride)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $nl)))
-      (v128.store (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2))) (local.get $acc))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
-      (br $vl)))
-    (block $sd (loop $sl
-      (br_if $sd (i32.ge_s (local.get $o) (local.get $OC)))
-      (local.set $s (f32.load (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2)))))
-      (local.set $row (i32.add (local.get $dout) (i32.shl (local.get $o) (i32.const 2))))
-      (local.set $n (local.get $N))
-      (block $nd (loop $nl
-        (br_if $nd (i32.eqz (local.get $n)))
-        (local.set $s (f32.add (local.get $s) (f32.load (local.get $row))))
-        (local.set $row (i32.add (local.get $row) (local.get $stride)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $nl)))
-      (f32.store (i32.add (local.get $db) (i32.shl (local.get $o) (i32.const 2))) (local.get $s))
-      (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $sl))))
+    (local $n i32) (local $row i32)
+    (local.set $row (local.get $dout))
+    (block $nd (loop $nl
+      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))
+      (call $addRow (local.get $db) (local.get $db) (local.get $row) (local.get $OC))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $OC) (i32.const 2))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))
 
   ;; ---- elementwise ------------------------------------------------------------------------------
   ;; out = a + b (out may alias a or b).
@@ -572,22 +601,22 @@
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $sl))))
 
-  ;; row[0..n) = e^(row − max) / Σ, in place.
-  (func $softmaxRow (param $row i32) (param $n i32) (param $max f32)
+  ;; row[0..n) = e^(scale·(row − max)) / Σ, in place (scale > 0).
+  (func $softmaxRow (param $row i32) (param $n i32) (param $max f32) (param $scale f32)
     (local $p i32) (local $end i32) (local $acc v128) (local $e v128) (local $s f32) (local $f f32) (local $mv v128)
     (local.set $mv (f32x4.splat (local.get $max)))
     (local.set $end (i32.add (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $p (local.get $row))
     (block $vd (loop $vl
       (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-      (local.set $e (call $exp4 (f32x4.sub (v128.load (local.get $p)) (local.get $mv))))
+      (local.set $e (call $exp4 (f32x4.mul (f32x4.sub (v128.load (local.get $p)) (local.get $mv)) (f32x4.splat (local.get $scale)))))
       (v128.store (local.get $p) (local.get $e))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $vl)))
     (block $sd (loop $sl
       (br_if $sd (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $f (call $exp1 (f32.sub (f32.load (local.get $p)) (local.get $max))))
+      (local.set $f (call $exp1 (f32.mul (f32.sub (f32.load (local.get $p)) (local.get $max)) (local.get $scale))))
       (f32.store (local.get $p) (local.get $f))
       (local.set $s (f32.add (local.get $s) (local.get $f)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
@@ -642,125 +671,170 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $sl))))
 
-  ;; qkv[B,T,3C] (q, k, v side by side) → out[B,T,C]; att[B,NH,T,T] keeps the softmax for backward,
-  ;; written only where t2 ≤ t (the rest is never read). No pre-softmax buffer: scores are written
-  ;; into the att row and normalised in place.
-  (func (export "attention_forward") (param $out i32) (param $att i32) (param $qkv i32)
-                                     (param $B i32) (param $T i32) (param $C i32) (param $NH i32)
-    (local $b i32) (local $t i32) (local $h i32) (local $t2 i32) (local $hs i32) (local $C3b i32)
-    (local $q i32) (local $k i32) (local $row i32) (local $scale f32) (local $v f32) (local $max f32) (local $base i32)
-    (local.set $hs (i32.div_s (local.get $C) (local.get $NH)))
-    (local.set $scale (f32.div (f32.const 1) (f32.sqrt (f32.convert_i32_s (local.get $hs)))))
-    (local.set $C3b (i32.mul (local.get $C) (i32.const 12)))
-    (block $bd (loop $bl
-      (br_if $bd (i32.ge_s (local.get $b) (local.get $B)))
-      (local.set $base (i32.add (local.get $qkv) (i32.mul (i32.mul (local.get $b) (local.get $T)) (local.get $C3b))))
-      (local.set $t (i32.const 0))
-      (block $td (loop $tl
-        (br_if $td (i32.ge_s (local.get $t) (local.get $T)))
-        (local.set $h (i32.const 0))
-        (block $hd (loop $hl
-          (br_if $hd (i32.ge_s (local.get $h) (local.get $NH)))
-          (local.set $q (i32.add (i32.add (local.get $base) (i32.mul (local.get $t) (local.get $C3b))) (i32.shl (i32.mul (local.get $h) (local.get $hs)) (i32.const 2))))
-          (local.set $row (i32.add (local.get $att) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $NH)) (local.get $h)) (local.get $T)) (local.get $t)) (local.get $T)) (i32.const 2))))
-          (local.set $k (i32.add (i32.add (local.get $base) (i32.shl (local.get $C) (i32.const 2))) (i32.shl (i32.mul (local.get $h) (local.get $hs)) (i32.const 2))))
-          (local.set $max (f32.const -inf))
-          (local.set $t2 (i32.const 0))
-          (block $sd (loop $sl
-            (br_if $sd (i32.gt_s (local.get $t2) (local.get $t)))
-            (local.set $v (f32.mul (call $dot (local.get $q) (local.get $k) (local.get $hs)) (local.get $scale)))
-            (f32.store (i32.add (local.get $row) (i32.shl (local.get $t2) (i32.const 2))) (local.get $v))
-            (local.set $max (f32.max (local.get $max) (local.get $v)))
-            (local.set $k (i32.add (local.get $k) (local.get $C3b)))
-            (local.set $t2 (i32.add (local.get $t2) (i32.const 1)))
-            (br $sl)))
-          (call $softmaxRow (local.get $row) (i32.add (local.get $t) (i32.const 1)) (local.get $max))
-          (call $weightedSum
-            (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t)) (local.get $C)) (i32.mul (local.get $h) (local.get $hs))) (i32.const 2)))
-            (local.get $row)
-            (i32.add (i32.add (local.get $base) (i32.shl (local.get $C) (i32.const 3))) (i32.shl (i32.mul (local.get $h) (local.get $hs)) (i32.const 2)))
-            (i32.add (local.get $t) (i32.const 1)) (local.get $hs) (local.get $C3b))
-          (local.set $h (i32.add (local.get $h) (i32.const 1)))
-          (br $hl)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $tl)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $bl))))
+  ;; Causal softmax of one head's scores, in place: rows t of att[T,T] hold q_t·k_t2 for t2 ≤ t
+  ;; (what lies above the diagonal is ignored); after: softmax(scale·row)[0..t], then 0 at t+1 so
+  ;; that the lower-triangular products (gemm mode 2) may read one element past the diagonal.
+  (func (export "softmax_causal") (param $att i32) (param $T i32) (param $scale f32)
+    (local $t i32) (local $row i32) (local $p i32) (local $end i32) (local $mx v128) (local $max f32)
+    (local.set $row (local.get $att))
+    (block $td (loop $tl
+      (br_if $td (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $end (i32.add (local.get $row) (i32.shl (i32.add (local.get $t) (i32.const 1)) (i32.const 2))))
+      (local.set $max (f32.const -inf))
+      (local.set $mx (f32x4.splat (f32.const -inf)))
+      (local.set $p (local.get $row))
+      (block $vd (loop $vl
+        (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (local.set $mx (f32x4.pmax (local.get $mx) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vl)))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $max (f32.max (local.get $max) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $sl)))
+      (call $softmaxRow (local.get $row) (i32.add (local.get $t) (i32.const 1)) (f32.max (local.get $max) (call $hmax (local.get $mx))) (local.get $scale))
+      (if (i32.lt_s (i32.add (local.get $t) (i32.const 1)) (local.get $T)) (then (f32.store (local.get $end) (f32.const 0))))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $T) (i32.const 2))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
 
-  ;; Accumulates into dqkv (as the reference). scratch: T floats (one row of datt → dpreatt).
-  (func (export "attention_backward") (param $dqkv i32) (param $dout i32) (param $qkv i32) (param $att i32)
-                                      (param $scratch i32) (param $B i32) (param $T i32) (param $C i32) (param $NH i32)
-    (local $b i32) (local $t i32) (local $h i32) (local $t2 i32) (local $hs i32) (local $C3b i32) (local $ho i32)
-    (local $q i32) (local $dq i32) (local $k i32) (local $do i32) (local $row i32) (local $base i32) (local $dbase i32)
-    (local $scale f32) (local $a f32) (local $sum f32) (local $p i32) (local $end i32) (local $acc v128) (local $sv v128)
+  ;; Softmax backward for one head, in place on d[T,T] (holding dP = dout·vᵀ on and below the
+  ;; diagonal): d[t,t2] = scale·P[t,t2]·(dP[t,t2] − Σ_j P[t,j]·dP[t,j]) for t2 ≤ t, and 0 at t+1.
+  (func (export "softmax_causal_backward") (param $d i32) (param $P i32) (param $T i32) (param $scale f32)
+    (local $t i32) (local $n i32) (local $i i32) (local $drow i32) (local $prow i32) (local $sum f32) (local $sv v128) (local $kv v128)
+    (local.set $kv (f32x4.splat (local.get $scale)))
+    (block $td (loop $tl
+      (br_if $td (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $drow (i32.add (local.get $d) (i32.shl (i32.mul (local.get $t) (local.get $T)) (i32.const 2))))
+      (local.set $prow (i32.add (local.get $P) (i32.shl (i32.mul (local.get $t) (local.get $T)) (i32.const 2))))
+      (local.set $n (i32.shl (i32.add (local.get $t) (i32.const 1)) (i32.const 2)))
+      (local.set $sum (call $dot (local.get $prow) (local.get $drow) (i32.add (local.get $t) (i32.const 1))))
+      (local.set $sv (f32x4.splat (local.get $sum)))
+      (local.set $i (i32.const 0))
+      (block $vd (loop $vl
+        (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (v128.store (i32.add (local.get $drow) (local.get $i))
+          (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $prow) (local.get $i)))
+                                (f32x4.sub (v128.load (i32.add (local.get $drow) (local.get $i))) (local.get $sv)))
+                     (local.get $kv)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vl)))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+        (f32.store (i32.add (local.get $drow) (local.get $i))
+          (f32.mul (f32.mul (f32.load (i32.add (local.get $prow) (local.get $i)))
+                            (f32.sub (f32.load (i32.add (local.get $drow) (local.get $i))) (local.get $sum)))
+                   (local.get $scale)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $sl)))
+      (if (i32.lt_s (i32.add (local.get $t) (i32.const 1)) (local.get $T)) (then (f32.store (i32.add (local.get $drow) (local.get $n)) (f32.const 0))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
+
+  ;; ---- decoding: one query row against a key/value cache --------------------------------------
+  ;; out[C] = attention of q[C] over cached keys/values kc, vc ([n, C] each, row stride C), all
+  ;; NH heads; scratch: n floats.
+  (func (export "attention_decode") (param $out i32) (param $q i32) (param $kc i32) (param $vc i32)
+                                    (param $n i32) (param $C i32) (param $NH i32) (param $scratch i32)
+    (local $h i32) (local $hs i32) (local $ho i32) (local $t2 i32) (local $k i32) (local $Cb i32)
+    (local $scale f32) (local $v f32) (local $max f32)
     (local.set $hs (i32.div_s (local.get $C) (local.get $NH)))
     (local.set $scale (f32.div (f32.const 1) (f32.sqrt (f32.convert_i32_s (local.get $hs)))))
-    (local.set $C3b (i32.mul (local.get $C) (i32.const 12)))
-    (block $bd (loop $bl
-      (br_if $bd (i32.ge_s (local.get $b) (local.get $B)))
-      (local.set $base (i32.add (local.get $qkv) (i32.mul (i32.mul (local.get $b) (local.get $T)) (local.get $C3b))))
-      (local.set $dbase (i32.add (local.get $dqkv) (i32.mul (i32.mul (local.get $b) (local.get $T)) (local.get $C3b))))
-      (local.set $t (i32.const 0))
-      (block $td (loop $tl
-        (br_if $td (i32.ge_s (local.get $t) (local.get $T)))
-        (local.set $h (i32.const 0))
-        (block $hd (loop $hl
-          (br_if $hd (i32.ge_s (local.get $h) (local.get $NH)))
-          (local.set $ho (i32.shl (i32.mul (local.get $h) (local.get $hs)) (i32.const 2)))
-          (local.set $row (i32.add (local.get $att) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $NH)) (local.get $h)) (local.get $T)) (local.get $t)) (local.get $T)) (i32.const 2))))
-          (local.set $do (i32.add (local.get $dout) (i32.add (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t)) (local.get $C)) (i32.const 2)) (local.get $ho))))
-          ;; out = Σ att·v  →  datt[t2] = dout·v[t2] (into scratch), dv[t2] += att[t2]·dout
-          (local.set $t2 (i32.const 0))
-          (local.set $k (i32.add (i32.add (local.get $base) (i32.shl (local.get $C) (i32.const 3))) (local.get $ho)))
-          (local.set $p (i32.add (i32.add (local.get $dbase) (i32.shl (local.get $C) (i32.const 3))) (local.get $ho)))
-          (block $vd (loop $vl
-            (br_if $vd (i32.gt_s (local.get $t2) (local.get $t)))
-            (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $t2) (i32.const 2))) (call $dot (local.get $do) (local.get $k) (local.get $hs)))
-            (call $axpy (local.get $p) (f32.load (i32.add (local.get $row) (i32.shl (local.get $t2) (i32.const 2)))) (local.get $do) (local.get $hs))
-            (local.set $k (i32.add (local.get $k) (local.get $C3b)))
-            (local.set $p (i32.add (local.get $p) (local.get $C3b)))
-            (local.set $t2 (i32.add (local.get $t2) (i32.const 1)))
-            (br $vl)))
-          ;; softmax backward, scaled: dpre[t2] = scale·att[t2]·(datt[t2] − Σ att·datt)
-          (local.set $sum (call $dot (local.get $row) (local.get $scratch) (i32.add (local.get $t) (i32.const 1))))
-          (local.set $p (i32.const 0))
-          (local.set $end (i32.shl (i32.add (local.get $t) (i32.const 1)) (i32.const 2)))
-          (local.set $sv (f32x4.splat (local.get $sum)))
-          (block $vd (loop $vl
-            (br_if $vd (i32.gt_s (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-            (v128.store (i32.add (local.get $scratch) (local.get $p))
-              (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $row) (local.get $p)))
-                                    (f32x4.sub (v128.load (i32.add (local.get $scratch) (local.get $p))) (local.get $sv)))
-                         (f32x4.splat (local.get $scale))))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
-            (br $vl)))
-          (block $sd (loop $sl
-            (br_if $sd (i32.ge_s (local.get $p) (local.get $end)))
-            (f32.store (i32.add (local.get $scratch) (local.get $p))
-              (f32.mul (f32.mul (f32.load (i32.add (local.get $row) (local.get $p)))
-                                (f32.sub (f32.load (i32.add (local.get $scratch) (local.get $p))) (local.get $sum)))
-                       (local.get $scale)))
-            (local.set $p (i32.add (local.get $p) (i32.const 4)))
-            (br $sl)))
-          ;; pre = scale·q·k  →  dq += Σ dpre[t2]·k[t2], dk[t2] += dpre[t2]·q
-          (local.set $q (i32.add (i32.add (local.get $base) (i32.mul (local.get $t) (local.get $C3b))) (local.get $ho)))
-          (local.set $dq (i32.add (i32.add (local.get $dbase) (i32.mul (local.get $t) (local.get $C3b))) (local.get $ho)))
-          (local.set $k (i32.add (i32.add (local.get $base) (i32.shl (local.get $C) (i32.const 2))) (local.get $ho)))
-          (local.set $p (i32.add (i32.add (local.get $dbase) (i32.shl (local.get $C) (i32.const 2))) (local.get $ho)))
-          (local.set $t2 (i32.const 0))
-          (block $kd (loop $kl
-            (br_if $kd (i32.gt_s (local.get $t2) (local.get $t)))
-            (local.set $a (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $t2) (i32.const 2)))))
-            (call $axpy (local.get $dq) (local.get $a) (local.get $k) (local.get $hs))
-            (call $axpy (local.get $p) (local.get $a) (local.get $q) (local.get $hs))
-            (local.set $k (i32.add (local.get $k) (local.get $C3b)))
-            (local.set $p (i32.add (local.get $p) (local.get $C3b)))
-            (local.set $t2 (i32.add (local.get $t2) (i32.const 1)))
-            (br $kl)))
-          (local.set $h (i32.add (local.get $h) (i32.const 1)))
-          (br $hl)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $tl)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $bl))))
+    (local.set $Cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $hd (loop $hl
+      (br_if $hd (i32.ge_s (local.get $h) (local.get $NH)))
+      (local.set $ho (i32.shl (i32.mul (local.get $h) (local.get $hs)) (i32.const 2)))
+      (local.set $max (f32.const -inf))
+      (local.set $k (i32.add (local.get $kc) (local.get $ho)))
+      (local.set $t2 (i32.const 0))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_s (local.get $t2) (local.get $n)))
+        (local.set $v (f32.mul (call $dot (i32.add (local.get $q) (local.get $ho)) (local.get $k) (local.get $hs)) (local.get $scale)))
+        (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $t2) (i32.const 2))) (local.get $v))
+        (local.set $max (f32.max (local.get $max) (local.get $v)))
+        (local.set $k (i32.add (local.get $k) (local.get $Cb)))
+        (local.set $t2 (i32.add (local.get $t2) (i32.const 1)))
+        (br $sl)))
+      (call $softmaxRow (local.get $scratch) (local.get $n) (local.get $max) (f32.const 1))
+      (call $weightedSum (i32.add (local.get $out) (local.get $ho)) (local.get $scratch) (i32.add (local.get $vc) (local.get $ho))
+                         (local.get $n) (local.get $hs) (local.get $Cb))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br $hl))))
+;; ---- optimiser ---------------------------------------------------------------------------------
+  ;; Σ x[i]² over n floats, accumulated in float64 (a global norm over millions of gradients).
+  (func (export "sumsq") (param $x i32) (param $n i32) (result f64)
+    (local $end i32) (local $acc v128) (local $s f64) (local $v v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+      (local.set $v (f64x2.promote_low_f32x4 (v128.load (local.get $x))))
+      (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $v) (local.get $v))))
+      (local.set $v (f64x2.promote_low_f32x4 (v128.load offset=8 (local.get $x))))
+      (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $v) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $x))) (f64.promote_f32 (f32.load (local.get $x))))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $sl)))
+    (f64.add (local.get $s) (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))
+
+  ;; x[i] *= a over n floats.
+  (func (export "scale") (param $x i32) (param $a f32) (param $n i32)
+    (local $end i32) (local $av v128)
+    (local.set $av (f32x4.splat (local.get $a)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $x) (f32x4.mul (v128.load (local.get $x)) (local.get $av)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+      (f32.store (local.get $x) (f32.mul (f32.load (local.get $x)) (local.get $a)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $sl))))
+
+  ;; One AdamW update of n parameters (as sim/model/adamw.ts, in float32):
+  ;; m = β1·m + c1·g; v = β2·v + c2·g²; p −= lr·((m/bc1)/(√(v/bc2) + eps) + wd·p), where
+  ;; c1 = 1 − β1 and c2 = 1 − β2 come rounded from float64 (1 − 0.999 in float32 is off by 5e-5).
+  (func (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+                         (param $lr f32) (param $b1 f32) (param $b2 f32) (param $c1 f32) (param $c2 f32)
+                         (param $eps f32) (param $wd f32) (param $bc1 f32) (param $bc2 f32)
+    (local $i i32) (local $gv v128) (local $mv v128) (local $vv v128) (local $pv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32) (local $ps f32)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $mv (f32x4.add (f32x4.mul (f32x4.splat (local.get $b1)) (v128.load (i32.add (local.get $m) (local.get $i))))
+                                (f32x4.mul (f32x4.splat (local.get $c1)) (local.get $gv))))
+      (local.set $vv (f32x4.add (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load (i32.add (local.get $v) (local.get $i))))
+                                (f32x4.mul (f32x4.splat (local.get $c2)) (f32x4.mul (local.get $gv) (local.get $gv)))))
+      (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vv))
+      (local.set $pv (v128.load (i32.add (local.get $p) (local.get $i))))
+      (v128.store (i32.add (local.get $p) (local.get $i))
+        (f32x4.sub (local.get $pv) (f32x4.mul (f32x4.splat (local.get $lr))
+          (f32x4.add (f32x4.div (f32x4.div (local.get $mv) (f32x4.splat (local.get $bc1)))
+                                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $bc2)))) (f32x4.splat (local.get $eps))))
+                     (f32x4.mul (f32x4.splat (local.get $wd)) (local.get $pv))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $ms (f32.add (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $i)))) (f32.mul (local.get $c1) (local.get $gs))))
+      (local.set $vs (f32.add (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $i)))) (f32.mul (local.get $c2) (f32.mul (local.get $gs) (local.get $gs)))))
+      (f32.store (i32.add (local.get $m) (local.get $i)) (local.get $ms))
+      (f32.store (i32.add (local.get $v) (local.get $i)) (local.get $vs))
+      (local.set $ps (f32.load (i32.add (local.get $p) (local.get $i))))
+      (f32.store (i32.add (local.get $p) (local.get $i))
+        (f32.sub (local.get $ps) (f32.mul (local.get $lr)
+          (f32.add (f32.div (f32.div (local.get $ms) (local.get $bc1)) (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $bc2))) (local.get $eps)))
+                   (f32.mul (local.get $wd) (local.get $ps))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sl))))
 )

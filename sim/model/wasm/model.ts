@@ -9,7 +9,9 @@
 import type { ForwardResult, ScoreOptions } from '../gpt.ts';
 import { initParams } from '../init.ts';
 import { numParams, paramOffsets, PARAM_NAMES, validateConfig, type ModelConfig, type ParamName } from '../config.ts';
-import { Arena } from './arena.ts';
+import { Arena, Layout, type Region } from './arena.ts';
+import { attentionBackward, attentionForward, attentionScratchBytes } from './attention.ts';
+import { gemmScratchBytes, matmul } from './module.ts';
 import { logprobBackward32, logprobForward32, rowEntropy32 } from './logprob.ts';
 
 type Ptrs = Record<ParamName, number>;
@@ -23,12 +25,7 @@ interface Acts {
   sel: number; lnf: number; lnfMean: number; lnfRstd: number; logits: number; probs: number;
   // backward (one layer's worth, reused)
   dres: number; dln: number; dqkv: number; datty: number; dfch: number; dfchGelu: number;
-  dsel: number; dlnf: number; dlogits: number; attScratch: number; gemmScratch: number;
-}
-
-/** Scratch bytes one gemm needs (mirrors gemm_scratch in kernels.wat). */
-export function gemmScratchBytes(K: number, M: number): number {
-  return 128 + 4 * K * (16 + Math.ceil(M / 8) * 8);
+  dsel: number; dlnf: number; dlogits: number; gemmScratch: number;
 }
 
 export class WasmGPT {
@@ -40,7 +37,7 @@ export class WasmGPT {
   readonly gp: Ptrs;
   private readonly paramsPtr: number;
   private readonly gradsPtr: number;
-  private readonly actsMark: number;
+  private region: Region | undefined;
   private acts: Acts | undefined;
   private last: { pos: Int32Array; targets: Int32Array; invT: number } | undefined;
 
@@ -52,7 +49,6 @@ export class WasmGPT {
     this.arena = new Arena();
     this.paramsPtr = this.arena.alloc(this.numParams);
     this.gradsPtr = this.arena.alloc(this.numParams);
-    this.actsMark = this.arena.used;
     const off = paramOffsets(cfg);
     this.pp = {} as Ptrs;
     this.gp = {} as Ptrs;
@@ -99,13 +95,13 @@ export class WasmGPT {
     if (a !== undefined && a.B === B && a.T === T && a.M >= M) return a;
     const { nLayer: L, dModel: C, nHead: NH, vocabSize: V } = this.cfg;
     const BT = B * T;
-    this.arena.release(this.actsMark);
-    const al = (n: number) => this.arena.alloc(n);
-    const scratch = Math.max(
-      gemmScratchBytes(C, 4 * C), gemmScratchBytes(4 * C, C), gemmScratchBytes(C, V), gemmScratchBytes(V, C),
-      gemmScratchBytes(BT, 4 * C), gemmScratchBytes(M, C), gemmScratchBytes(C, 3 * C), gemmScratchBytes(3 * C, C),
-    );
-    const acts: Acts = {
+    const lay = new Layout();
+    const al = (n: number) => lay.take(n);
+    const shapes: [number, number, number][] = [
+      [BT, C, 4 * C], [BT, 4 * C, C], [4 * C, BT, C], [C, BT, 4 * C], [M, C, V], [M, V, C], [V, M, C],
+    ];
+    const scratch = Math.max(attentionScratchBytes(T, C / NH), ...shapes.map(([n, kk, m]) => gemmScratchBytes(n, kk, m)));
+    const rel: Acts = {
       B, T, M,
       tokens: al(BT), encoded: al(BT * C),
       ln1: al(L * BT * C), ln1Mean: al(L * BT), ln1Rstd: al(L * BT), qkv: al(L * BT * 3 * C), atty: al(L * BT * C),
@@ -113,8 +109,12 @@ export class WasmGPT {
       fch: al(L * BT * 4 * C), fchGelu: al(L * BT * 4 * C), res3: al(L * BT * C),
       sel: al(M * C), lnf: al(M * C), lnfMean: al(M), lnfRstd: al(M), logits: al(M * V), probs: al(M * V),
       dres: al(BT * C), dln: al(BT * C), dqkv: al(BT * 3 * C), datty: al(BT * C), dfch: al(BT * 4 * C), dfchGelu: al(BT * 4 * C),
-      dsel: al(M * C), dlnf: al(M * C), dlogits: al(M * V), attScratch: al(T), gemmScratch: al(Math.ceil(scratch / 4)),
+      dsel: al(M * C), dlnf: al(M * C), dlogits: al(M * V), gemmScratch: al(Math.ceil(scratch / 4)),
     };
+    this.region = this.arena.fit(this.region, lay.bytes);
+    const base = this.region.ptr;
+    const acts = { ...rel };
+    for (const key of Object.keys(acts) as (keyof Acts)[]) if (key !== 'B' && key !== 'T' && key !== 'M') acts[key] = rel[key] + base;
     this.acts = acts;
     return acts;
   }
@@ -144,19 +144,19 @@ export class WasmGPT {
       const ln1 = at(a.ln1, BT * C), qkv = at(a.qkv, BT * 3 * C), atty = at(a.atty, BT * C), res2 = at(a.res2, BT * C);
       const ln2 = at(a.ln2, BT * C), fch = at(a.fch, BT * 4 * C), fchGelu = at(a.fchGelu, BT * 4 * C), res3 = at(a.res3, BT * C);
       k.layernorm_forward(ln1, at(a.ln1Mean, BT), at(a.ln1Rstd, BT), resIn, at(p.ln1w, C), at(p.ln1b, C), BT, C);
-      k.gemm(qkv, 0, at(p.qkvb, 3 * C), ln1, 0, at(p.qkvw, 3 * C * C), 1, BT, C, 3 * C, S);
-      k.attention_forward(atty, at(a.att, B * NH * T * T), qkv, B, T, C, NH);
-      k.gemm(res2, resIn, at(p.attprojb, C), atty, 0, at(p.attprojw, C * C), 1, BT, C, C, S);
+      matmul(k, qkv, 0, at(p.qkvb, 3 * C), ln1, false, at(p.qkvw, 3 * C * C), true, BT, C, 3 * C, S);
+      attentionForward(k, atty, at(a.att, B * NH * T * T), qkv, B, T, C, NH, S);
+      matmul(k, res2, resIn, at(p.attprojb, C), atty, false, at(p.attprojw, C * C), true, BT, C, C, S);
       k.layernorm_forward(ln2, at(a.ln2Mean, BT), at(a.ln2Rstd, BT), res2, at(p.ln2w, C), at(p.ln2b, C), BT, C);
-      k.gemm(fch, 0, at(p.fcb, 4 * C), ln2, 0, at(p.fcw, 4 * C * C), 1, BT, C, 4 * C, S);
+      matmul(k, fch, 0, at(p.fcb, 4 * C), ln2, false, at(p.fcw, 4 * C * C), true, BT, C, 4 * C, S);
       k.gelu_forward(fchGelu, fch, BT * 4 * C);
-      k.gemm(res3, res2, at(p.fcprojb, C), fchGelu, 0, at(p.fcprojw, 4 * C * C), 1, BT, 4 * C, C, S);
+      matmul(k, res3, res2, at(p.fcprojb, C), fchGelu, false, at(p.fcprojw, 4 * C * C), true, BT, 4 * C, C, S);
     }
     const f = this.arena.f32;
     const last = a.res3 + 4 * (L - 1) * BT * C;
     for (let r = 0; r < M; r++) f.copyWithin((a.sel >> 2) + r * C, (last >> 2) + (pos[r] as number) * C, (last >> 2) + (pos[r] as number) * C + C);
     k.layernorm_forward(a.lnf, a.lnfMean, a.lnfRstd, a.sel, p.lnfw, p.lnfb, M, C);
-    k.gemm(a.logits, 0, 0, a.lnf, 0, p.wte, 1, M, C, V, S);
+    matmul(k, a.logits, 0, 0, a.lnf, false, p.wte, true, M, C, V, S);
     const logprobs = new Float32Array(M);
     const probs = this.arena.view(a.probs, M * V);
     logprobForward32(logprobs, probs, this.arena.view(a.logits, M * V), targets, M, V, opts.mask ?? null, invT);
@@ -189,8 +189,8 @@ export class WasmGPT {
     const S = a.gemmScratch;
     logprobBackward32(this.arena.view(a.dlogits, M * V), dlogprobs, this.arena.view(a.probs, M * V), targets, M, V, invT);
     // logits = lnf·wteᵀ: dlnf = dlogits·wte, dwte += dlogitsᵀ·lnf
-    k.gemm(a.dlnf, 0, 0, a.dlogits, 0, p.wte, 0, M, V, C, S);
-    k.gemm(g.wte, g.wte, 0, a.dlogits, 1, a.lnf, 0, V, M, C, S);
+    matmul(k, a.dlnf, 0, 0, a.dlogits, false, p.wte, false, M, V, C, S);
+    matmul(k, g.wte, g.wte, 0, a.dlogits, true, a.lnf, false, V, M, C, S);
     this.arena.zero(a.dsel, M * C);
     k.layernorm_backward(a.dsel, g.lnfw, g.lnfb, a.dlnf, a.sel, p.lnfw, a.lnfMean, a.lnfRstd, M, C);
     this.arena.zero(a.dres, BT * C);
@@ -218,24 +218,23 @@ export class WasmGPT {
     const ln1 = at(a.ln1, BT * C), qkv = at(a.qkv, BT * 3 * C), atty = at(a.atty, BT * C), res2 = at(a.res2, BT * C);
     const ln2 = at(a.ln2, BT * C), fch = at(a.fch, BT * 4 * C), fchGelu = at(a.fchGelu, BT * 4 * C);
     // res3 = res2 + fchGelu·fcprojwᵀ + b
-    k.gemm(a.dfchGelu, 0, 0, a.dres, 0, at(p.fcprojw, 4 * C * C), 0, BT, C, 4 * C, S);
-    k.gemm(at(g.fcprojw, 4 * C * C), at(g.fcprojw, 4 * C * C), 0, a.dres, 1, fchGelu, 0, C, BT, 4 * C, S);
+    matmul(k, a.dfchGelu, 0, 0, a.dres, false, at(p.fcprojw, 4 * C * C), false, BT, C, 4 * C, S);
+    matmul(k, at(g.fcprojw, 4 * C * C), at(g.fcprojw, 4 * C * C), 0, a.dres, true, fchGelu, false, C, BT, 4 * C, S);
     k.bias_backward(at(g.fcprojb, C), a.dres, BT, C);
     k.gelu_backward(a.dfch, fch, a.dfchGelu, BT * 4 * C);
     // fch = ln2·fcwᵀ + b
-    k.gemm(a.dln, 0, 0, a.dfch, 0, at(p.fcw, 4 * C * C), 0, BT, 4 * C, C, S);
-    k.gemm(at(g.fcw, 4 * C * C), at(g.fcw, 4 * C * C), 0, a.dfch, 1, ln2, 0, 4 * C, BT, C, S);
+    matmul(k, a.dln, 0, 0, a.dfch, false, at(p.fcw, 4 * C * C), false, BT, 4 * C, C, S);
+    matmul(k, at(g.fcw, 4 * C * C), at(g.fcw, 4 * C * C), 0, a.dfch, true, ln2, false, 4 * C, BT, C, S);
     k.bias_backward(at(g.fcb, 4 * C), a.dfch, BT, 4 * C);
     k.layernorm_backward(a.dres, at(g.ln2w, C), at(g.ln2b, C), a.dln, res2, at(p.ln2w, C), at(a.ln2Mean, BT), at(a.ln2Rstd, BT), BT, C);
     // res2 = resIn + atty·attprojwᵀ + b
-    k.gemm(a.datty, 0, 0, a.dres, 0, at(p.attprojw, C * C), 0, BT, C, C, S);
-    k.gemm(at(g.attprojw, C * C), at(g.attprojw, C * C), 0, a.dres, 1, atty, 0, C, BT, C, S);
+    matmul(k, a.datty, 0, 0, a.dres, false, at(p.attprojw, C * C), false, BT, C, C, S);
+    matmul(k, at(g.attprojw, C * C), at(g.attprojw, C * C), 0, a.dres, true, atty, false, C, BT, C, S);
     k.bias_backward(at(g.attprojb, C), a.dres, BT, C);
-    this.arena.zero(a.dqkv, BT * 3 * C);
-    k.attention_backward(a.dqkv, a.datty, qkv, at(a.att, B * NH * T * T), a.attScratch, B, T, C, NH);
+    attentionBackward(k, a.dqkv, a.datty, qkv, at(a.att, B * NH * T * T), B, T, C, NH, S);
     // qkv = ln1·qkvwᵀ + b
-    k.gemm(a.dln, 0, 0, a.dqkv, 0, at(p.qkvw, 3 * C * C), 0, BT, 3 * C, C, S);
-    k.gemm(at(g.qkvw, 3 * C * C), at(g.qkvw, 3 * C * C), 0, a.dqkv, 1, ln1, 0, 3 * C, BT, C, S);
+    matmul(k, a.dln, 0, 0, a.dqkv, false, at(p.qkvw, 3 * C * C), false, BT, 3 * C, C, S);
+    matmul(k, at(g.qkvw, 3 * C * C), at(g.qkvw, 3 * C * C), 0, a.dqkv, true, ln1, false, 3 * C, BT, C, S);
     k.bias_backward(at(g.qkvb, 3 * C), a.dqkv, BT, 3 * C);
     k.layernorm_backward(a.dres, at(g.ln1w, C), at(g.ln1b, C), a.dln, resIn, at(p.ln1w, C), at(a.ln1Mean, BT), at(a.ln1Rstd, BT), BT, C);
   }

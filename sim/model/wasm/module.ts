@@ -13,7 +13,10 @@ import { sourceTag, WASM_PATH, WAT_PATH } from './source.ts';
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   gemm_scratch(N: number, K: number, M: number): number;
-  gemm(out: number, cin: number, bias: number, a: number, aT: number, b: number, bT: number, N: number, K: number, M: number, scratch: number): void;
+  gemm(out: number, ldo: number, cin: number, bias: number, a: number, san: number, sak: number, b: number, sbk: number, sbm: number,
+    N: number, K: number, M: number, mode: number, scratch: number): void;
+  gemm_pack_b(dst: number, b: number, sbk: number, sbm: number, K: number, M: number): void;
+  gemm_packed(out: number, ldo: number, cin: number, bias: number, a: number, san: number, pairs: number, pb: number, N: number, K: number, M: number, mode: number, tile: number): void;
   bias_backward(db: number, dout: number, N: number, OC: number): void;
   add(out: number, a: number, b: number, n: number): void;
   gelu_forward(out: number, inp: number, n: number): void;
@@ -22,8 +25,12 @@ export interface KernelExports {
   encoder_backward(dwte: number, dwpe: number, dout: number, inp: number, B: number, T: number, C: number): void;
   layernorm_forward(out: number, mean: number, rstd: number, inp: number, w: number, b: number, N: number, C: number): void;
   layernorm_backward(dinp: number, dw: number, db: number, dout: number, inp: number, w: number, mean: number, rstd: number, N: number, C: number): void;
-  attention_forward(out: number, att: number, qkv: number, B: number, T: number, C: number, NH: number): void;
-  attention_backward(dqkv: number, dout: number, qkv: number, att: number, scratch: number, B: number, T: number, C: number, NH: number): void;
+  softmax_causal(att: number, T: number, scale: number): void;
+  softmax_causal_backward(d: number, P: number, T: number, scale: number): void;
+  attention_decode(out: number, q: number, kc: number, vc: number, n: number, C: number, NH: number, scratch: number): void;
+  sumsq(x: number, n: number): number;
+  scale(x: number, a: number, n: number): void;
+  adamw(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number, wd: number, bc1: number, bc2: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -55,6 +62,17 @@ export function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
-export function instantiateKernels(): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
+/** Scratch bytes one gemm of out[N,M] = A[N,K]·B[K,M] needs (mirrors gemm_scratch in kernels.wat). */
+export function gemmScratchBytes(N: number, K: number, M: number): number {
+  return 128 + 4 * ((N + 1) * K + K * Math.ceil(M / 16) * 16);
+}
+
+/**
+ * out[N,M] (row-major) = cin + bias + A·B for dense operands: A is [N,K] row-major, or stored
+ * [K,N] when aT; B is [K,M] row-major, or stored [M,K] when bT (the layout of a weight W in
+ * out = inp·Wᵀ). cin/bias 0 = absent; cin = out accumulates.
+ */
+export function matmul(k: KernelExports, out: number, cin: number, bias: number, a: number, aT: boolean, b: number, bT: boolean,
+  N: number, K: number, M: number, scratch: number): void {
+  k.gemm(out, M, cin, bias, a, aT ? 1 : K, aT ? N : 1, b, bT ? 1 : M, bT ? K : 1, N, K, M, 0, scratch);
 }

@@ -2,7 +2,7 @@
 import type { CommandContext } from '../context.ts';
 import { describeSource, loadConfig, type EffectiveConfig } from '../../config/load.ts';
 import { redact } from '../../config/redact.ts';
-import { displayKey, locateKey, type TomlTable } from '../../config/toml.ts';
+import { displayKey, type KeyLocator, type TomlTable } from '../../config/toml.ts';
 
 function shown(e: { value: unknown; secret: boolean }): string | number | boolean | null {
   if (e.value === undefined) return null;
@@ -17,15 +17,15 @@ interface FileLeaf {
 }
 
 /** Every scalar or array value in the TOML file, with its display key and line. */
-function fileLeaves(data: TomlTable, text: string, path: string[] = []): FileLeaf[] {
+function fileLeaves(data: TomlTable, locateKey: KeyLocator, path: string[] = []): FileLeaf[] {
   const leaves: FileLeaf[] = [];
   for (const [k, v] of Object.entries(data)) {
     const p = [...path, k];
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)) {
-      leaves.push(...fileLeaves(v as TomlTable, text, p));
+      leaves.push(...fileLeaves(v as TomlTable, locateKey, p));
       continue;
     }
-    const line = locateKey(text, p);
+    const line = locateKey(p);
     leaves.push({ key: displayKey(p), value: v, ...(line !== undefined && { line }) });
   }
   return leaves;
@@ -42,7 +42,7 @@ function toJson(cfg: EffectiveConfig, showFile: boolean): unknown {
     env_files: cfg.envFiles,
     values,
     warnings: cfg.warnings,
-    ...(showFile && cfg.file && { file: fileLeaves(cfg.file.data as TomlTable, cfg.file.text) }),
+    ...(showFile && cfg.file && { file: fileLeaves(cfg.file.data as TomlTable, cfg.file.locate) }),
   };
 }
 
@@ -63,7 +63,7 @@ function toText(cfg: EffectiveConfig, showFile: boolean): string {
   ];
   if (showFile && cfg.file) {
     lines.push('', `Values in ${cfg.file.path}:`);
-    for (const leaf of fileLeaves(cfg.file.data as TomlTable, cfg.file.text)) {
+    for (const leaf of fileLeaves(cfg.file.data as TomlTable, cfg.file.locate)) {
       lines.push(`  ${leaf.key} = ${JSON.stringify(leaf.value)}${leaf.line ? `   (line ${leaf.line})` : ''}`);
     }
   }

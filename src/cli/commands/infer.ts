@@ -43,13 +43,15 @@ function print(ctx: CommandContext, o: Outcome, prompt: string): void {
 async function offline(path: string, prompt: string, temperature: number | undefined): Promise<Outcome> {
   let opened;
   try {
-    opened = openCheckpoint(path);
+    opened = await openCheckpoint(path);
   } catch (e) {
     if (e instanceof CheckpointError) throw new UsageError(e.message);
     throw e;
   }
   try {
-    const runner = await CheckpointRunner.load(opened.dir);
+    const runner = await CheckpointRunner.load(opened.dir).catch((e: unknown) => {
+      throw e instanceof CheckpointError ? new UsageError(`checkpoint ${path}: ${e.message}`) : e;
+    });
     const reply = await runner.chat([{ role: 'user', content: prompt }], { ...(temperature !== undefined && { temperature }) });
     await runner.dispose();
     const info = opened.info;

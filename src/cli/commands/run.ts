@@ -158,7 +158,36 @@ function advice(outcome: JobOutcome, s: JobSettings, result: StreamResult, reatt
   }
 }
 
+/**
+ * SIGINT and SIGTERM, caught from the start of a job command: a signal while the job is being
+ * created still ends in the summary and re-attach command. SIGTERM (a CI runner or `kill`) is
+ * handled like Ctrl-C and exits 143.
+ */
+export class Interrupts {
+  readonly abort = new AbortController();
+  signal: 'SIGINT' | 'SIGTERM' | undefined;
+  private readonly onSigint = () => this.trip('SIGINT');
+  private readonly onSigterm = () => this.trip('SIGTERM');
+
+  constructor() {
+    process.on('SIGINT', this.onSigint);
+    process.on('SIGTERM', this.onSigterm);
+  }
+
+  private trip(signal: 'SIGINT' | 'SIGTERM'): void {
+    this.signal ??= signal;
+    this.abort.abort();
+  }
+
+  release(): void {
+    process.off('SIGINT', this.onSigint);
+    process.off('SIGTERM', this.onSigterm);
+  }
+}
+
 export interface FollowOptions {
+  /** Signals caught since the command started (default: caught from now on). */
+  interrupts?: Interrupts;
   jobId: string;
   /** When the job was created (or attaching started): the startup deadline counts from here. */
   startedAt: number;
@@ -172,13 +201,11 @@ export interface FollowOptions {
  */
 export async function followJob(client: BackendClient, renderer: RunRenderer, s: JobSettings, opts: FollowOptions): Promise<number> {
   const files = openMetricFiles(s, opts.jobId, renderer);
-  const interrupt = new AbortController();
-  const onSigint = () => interrupt.abort();
-  process.on('SIGINT', onSigint);
+  const interrupts = opts.interrupts ?? new Interrupts();
   let result: StreamResult;
   try {
     result = await new JobStream({
-      client, jobId: opts.jobId, startedAt: opts.startedAt, signal: interrupt.signal,
+      client, jobId: opts.jobId, startedAt: opts.startedAt, signal: interrupts.abort.signal,
       pollIntervalMs: s.pollIntervalS * 1000, streamSeconds: s.streamSeconds, maxSeconds: s.maxSeconds,
       startupDeadlineSeconds: s.startupDeadlineS, emptyPollsThreshold: s.emptyPolls,
       onItem: (item) => {
@@ -187,7 +214,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
       },
     }).run();
   } finally {
-    process.off('SIGINT', onSigint);
+    if (opts.interrupts === undefined) interrupts.release();
     files?.close();
   }
   const reattach = reattachCommand(s, opts.jobId);
@@ -196,6 +223,8 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
     try {
       const after = await client.cancelJob(opts.jobId);
       cancelled = true;
+      // The summary reports the job as it is now, not as it was when the signal came.
+      result = { ...result, status: after.status ?? 'cancelled', reason: `interrupted; the job was cancelled (--cancel-on-interrupt)` };
       renderer.item({ kind: 'notice', level: 'info', message: `cancelled job ${opts.jobId} (--cancel-on-interrupt); status ${after.status ?? 'unknown'}` });
     } catch (error) {
       cancelled = false;
@@ -212,7 +241,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
       renderer.item({ kind: 'notice', level: 'info', message: `could not list artifacts: ${(error as Error).message}` });
     }
   }
-  const exitCode = EXIT_FOR_OUTCOME[result.outcome];
+  const exitCode = result.outcome === 'interrupted' && interrupts.signal === 'SIGTERM' ? EXIT.terminated : EXIT_FOR_OUTCOME[result.outcome];
   const error = typeof result.job?.error === 'string' && result.job.error !== '' ? result.job.error : undefined;
   const summary: RunSummary = {
     outcome: result.outcome, status: result.status, jobId: opts.jobId, linkedJobIds: result.linkedJobIds,
@@ -255,6 +284,7 @@ export async function createOrAttach(
 }
 
 export interface JobCommandScope {
+  interrupts: Interrupts;
   cfg: EffectiveConfig;
   s: JobSettings;
   renderer: RunRenderer;
@@ -270,24 +300,26 @@ export async function withJobCommand(ctx: CommandContext, name: string, body: (s
   const s = jobSettings(ctx, cfg);
   checkMetricFilePaths(s);
   const renderer = createRunRenderer({ out: ctx.out, err: ctx.err, isTTY: ctx.isTTY, json: s.json, env: ctx.env, columns: process.stdout.columns });
+  const interrupts = new Interrupts();
   try {
     const client = backendClient(s, renderer);
     renderer.effectiveConfig(effectiveConfigRecord(cfg, s, client.apiBase));
     for (const w of cfg.warnings) renderer.warning(w);
-    return await body({ cfg, s, renderer, client });
+    return await body({ interrupts, cfg, s, renderer, client });
   } catch (error) {
     if (error instanceof UsageError) throw error;
     renderer.close();
     ctx.err.write(`synth-rl ${name}: error: ${explainError(error, cfg)}\n`);
     return EXIT.failure;
   } finally {
+    interrupts.release();
     renderer.close();
   }
 }
 
 export function run(ctx: CommandContext): Promise<number> {
-  return withJobCommand(ctx, 'run', async ({ cfg, s, renderer, client }) => {
+  return withJobCommand(ctx, 'run', async ({ interrupts, cfg, s, renderer, client }) => {
     const { jobId, startedAt } = await createOrAttach(client, renderer, cfg, s, { trainingStartUrl: true });
-    return followJob(client, renderer, s, { jobId, startedAt });
+    return followJob(client, renderer, s, { jobId, startedAt, interrupts });
   });
 }

@@ -38,7 +38,7 @@ async function ensureEnvKey(client: BackendClient, renderer: RunRenderer, cfg: E
 }
 
 export function run(ctx: CommandContext): Promise<number> {
-  return withJobCommand(ctx, 'train', async ({ cfg, s, renderer, client }) => {
+  return withJobCommand(ctx, 'train', async ({ interrupts, cfg, s, renderer, client }) => {
     const results = await runChecks(cfg, { timeoutMs: s.timeoutMs });
     renderer.checks(results);
     if (verdict(results) === 'fail') {
@@ -48,6 +48,6 @@ export function run(ctx: CommandContext): Promise<number> {
     if (s.jobId === undefined) await ensureEnvKey(client, renderer, cfg);
     // full_training sends no training_start_url (reference §2.3 shape a, note).
     const { jobId, startedAt } = await createOrAttach(client, renderer, cfg, s, { trainingStartUrl: false });
-    return followJob(client, renderer, s, { jobId, startedAt, artifacts: true });
+    return followJob(client, renderer, s, { jobId, startedAt, artifacts: true, interrupts });
   });
 }

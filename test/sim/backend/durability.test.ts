@@ -71,9 +71,13 @@ describe('durability', () => {
     const pk1 = await get<{ public_key: string }>(`${a.url}/api/v1/crypto/public-key`, key);
     a.proc.kill('SIGTERM');
     expect(await a.proc.exited).toBe(0);
+    // Shown once: the state keeps its digest, the key lives in a 0600 file the banner names.
+    expect(a.banner).toContain(`saved to ${join(stateDir, 'api-key')} (0600); shown only this once`);
     const b = await startSimProcess(['--state-dir', stateDir]);
     try {
-      expect(b.banner).toContain(`${key}   (persisted)`);
+      expect(b.banner).not.toContain(key);
+      expect(b.banner).toContain(`(persisted; the key is in ${join(stateDir, 'api-key')})`);
+      expect(b.banner).toContain(`export SYNTH_API_KEY=$(cat ${join(stateDir, 'api-key')})`);
       const pk2 = await get<{ public_key: string }>(`${b.url}/api/v1/crypto/public-key`, key);
       expect(pk2.public_key).toBe(pk1.public_key);
     } finally {

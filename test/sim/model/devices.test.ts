@@ -7,7 +7,9 @@ import type { DeviceInit, DeviceState, PolicyDevice, RowBatch, SampleRequest, Sa
 import { CpuDevice } from '../../../sim/model/devices/cpu.ts';
 import { createDevice, type DeviceChoice } from '../../../sim/model/devices/factory.ts';
 import { splitRows } from '../../../sim/model/devices/rows.ts';
-import { toGrammarTokens } from '../../../sim/model/devices/sampling.ts';
+import { lastLogitsOf } from '../../../sim/model/devices/reference.ts';
+import { sampleBatch, toGrammarTokens } from '../../../sim/model/devices/sampling.ts';
+import { GPT } from '../../../sim/model/gpt.ts';
 import { SampleBatcher } from '../../../sim/trainer/batcher.ts';
 import { grpoUpdate, type TrainSequence, type UpdateOptions } from '../../../sim/trainer/update.ts';
 
@@ -203,6 +205,24 @@ describe('batched sampling', () => {
       const reversed = await d.sample([...reqs].reverse());
       expect(reversed.reverse().map((s) => s.completion)).toEqual(alone.map((s) => s.completion));
     }
+  }, 60_000);
+
+  test('identical prompts are scored once, and each request still draws with its own seed', async () => {
+    const g = toGrammarTokens(grammar);
+    const ref = await open('reference', 1);
+    const base = requests()[0] as SampleRequest;
+    const group = Array.from({ length: 8 }, (_, i) => ({ ...base, maxActions: 1, seed: 50 + i }));
+    const policy = new GPT(model, { params: (await ref.exportState()).params });
+    const scored: number[] = [];
+    const out = await sampleBatch(group, g, async (rows) => {
+      scored.push(rows.length);
+      return lastLogitsOf(policy, rows);
+    });
+    expect(scored).toEqual([1]);
+    const alone: SampleResult[] = [];
+    for (const r of group) alone.push(...(await ref.sample([r])));
+    expect(out).toEqual(alone);
+    expect(new Set(out.map((o) => o.completion[0])).size).toBeGreaterThan(1);
   }, 60_000);
 
   test('the batcher sends requests that arrive together as one batch, and answers each with its own sample', async () => {

@@ -39,11 +39,14 @@ describe('GRPO trainer', () => {
     for (const e of rec.events.filter((x) => x.type === 'rl.train.step' && x.data.updated === true)) {
       expect(e.data.ratio_dev as number).toBeLessThan(1e-3);
     }
+    // Concurrent rollouts' sampling requests reach the device in batches.
+    const steps = rec.events.filter((x) => x.type === 'rl.train.step');
+    expect(Math.max(...steps.map((e) => e.data.sample_batch_mean as number))).toBeGreaterThan(1);
     expect(rec.checkpoints.map((c) => [c.iteration, c.label])).toEqual([[2, 'checkpoint-epoch-1-step-2'], [3, 'checkpoint-epoch-1']]);
     expect(result?.fineTunedModel).toBe('rl:Qwen-Qwen3-0.6B:job_0000000000000000001:checkpoint-epoch-1');
     // The tarball a job wrote is a Hugging Face folder (transformers.js pipeline() loads it) plus
     // the native weights and optimizer state.
-    const opened = openCheckpoint(rec.files.at(-1)?.path as string);
+    const opened = await openCheckpoint(rec.files.at(-1)?.path as string);
     try {
       expect(opened.info).toMatchObject({ iteration: 3, epoch: 1, base_model: 'Qwen/Qwen3-0.6B' });
       const meta = JSON.parse(readFileSync(join(opened.dir, 'synth_rl/checkpoint.json'), 'utf8')) as { model: ModelConfig };
