@@ -8,6 +8,7 @@
 import type { BunPlugin } from 'bun';
 import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildStudioAssets } from '../sim/studio/bundle.ts';
 import { buildWasm } from './build-wasm.ts';
 
 const root = resolve(import.meta.dir, '..');
@@ -25,6 +26,23 @@ export const transformersCompilePlugin: BunPlugin = {
     });
   },
 };
+
+/**
+ * The Studio's page, script and stylesheet are bundled here, once, and replace
+ * sim/studio/assets.ts in the binary: no bundler, CDN or network at run time.
+ */
+export async function studioAssetsPlugin(): Promise<BunPlugin> {
+  const assets = await buildStudioAssets();
+  return {
+    name: 'studio-assets',
+    setup(build) {
+      build.onLoad({ filter: /sim[\\/]studio[\\/]assets\.ts$/ }, () => ({
+        loader: 'ts',
+        contents: `const assets = ${JSON.stringify(assets)};\nexport function studioAssets() { return Promise.resolve(assets); }\n`,
+      }));
+    },
+  };
+}
 
 /**
  * Embeds the WebAssembly kernels: sim/model/wasm/embedded.ts becomes a module holding the bytes
@@ -56,7 +74,7 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Pro
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
-    plugins: [transformersCompilePlugin, wasmEmbedPlugin(wasm)],
+    plugins: [transformersCompilePlugin, wasmEmbedPlugin(wasm), await studioAssetsPlugin()],
     // wabt compiles kernels.wat in the source tree only; the executable carries the bytes.
     external: ['wabt'],
     minify: true,

@@ -68,6 +68,7 @@ function jobJson(row: JobRow): Job & { simulated: true } {
     error: row.error,
     progress: row.progress ? (JSON.parse(row.progress) as Job['progress']) : null,
     trainer: row.trainer,
+    config: row.config ? (JSON.parse(row.config) as Record<string, unknown>) : null,
     metadata: row.parent_job_id ? { parent_job_id: row.parent_job_id } : {},
     simulated: true,
   };
@@ -146,6 +147,12 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
   });
 
   for (const prefix of ['/learning/jobs', '/rl/jobs', '/orchestration/jobs']) {
+    // The caller's jobs, newest first (the Studio's jobs page); never another org's.
+    api.get(prefix, (c) => {
+      const limit = intQuery(c, 'limit', 100, 1, 1000);
+      if (limit instanceof Response) return limit;
+      return c.json({ jobs: store.listJobs(c.get('org'), limit).map(jobJson) });
+    });
     api.get(`${prefix}/:id`, (c) => {
       const job = ownJob(c);
       return job instanceof Response ? job : c.json(jobJson(job));

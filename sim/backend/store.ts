@@ -247,6 +247,11 @@ export class Store {
     this.db.query(`UPDATE jobs SET ${sets} WHERE id = ?`).run(...values);
   }
 
+  /** The org's jobs, newest first. */
+  listJobs(org: string, limit: number): JobRow[] {
+    return this.db.query<JobRow, [string, number]>('SELECT * FROM jobs WHERE org = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(org, limit);
+  }
+
   jobsInStatus(statuses: readonly string[]): JobRow[] {
     const marks = statuses.map(() => '?').join(', ');
     return this.db.query<JobRow, string[]>(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at`).all(...statuses);

@@ -158,11 +158,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/task-app.ts'),
   },
   {
+    name: 'studio',
+    summary: 'Open the Studio (web dashboard: jobs, live curves, rollouts, playground, compare) for any backend',
+    flags: [
+      ...CONFIG, ...BACKEND,
+      { name: 'host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Address to bind (loopback only)' },
+      { name: 'port', type: 'int', default: 8788, placeholder: 'N', description: 'Port (0: a free one)' },
+      HELP,
+    ],
+    details: 'Serves the same pages as `synth-rl sim` at /studio, reading the backend through its public API with your key. Prints a one-time sign-in URL; without an API key the page asks for one.',
+    examples: ['synth-rl studio', 'synth-rl studio --backend-url https://agent-learning.onrender.com --api-key $SYNTH_API_KEY'],
+    load: () => import('./commands/studio.ts'),
+  },
+  {
     name: 'demo',
     summary: 'One command, fully offline: simulator, training job, live progress, chat with the result',
     flags: [
       { name: 'iterations', type: 'int', default: 20, placeholder: 'N', description: 'GRPO iterations to train' },
       { name: 'seed', type: 'int', default: 0, placeholder: 'N', description: 'Seed of the small model and the training worlds' },
+      { name: 'keep', type: 'boolean', description: 'Leave the simulator and the Studio up after the run, until Ctrl-C' },
       settingFlag('metrics_jsonl'), settingFlag('tensorboard_dir'),
       ...DEVICE_FLAGS,
       HELP,

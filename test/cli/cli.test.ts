@@ -3,7 +3,7 @@ import { COMMANDS } from '../../src/cli/spec.ts';
 import { VERSION } from '../../src/version.ts';
 import { cli } from '../helpers/cli.ts';
 
-const PLANNED = ['run', 'check', 'env-key', 'rollout', 'train', 'infer', 'sim', 'task-app', 'demo', 'config', 'selftest', 'version', 'help'];
+const PLANNED = ['run', 'check', 'env-key', 'rollout', 'train', 'infer', 'sim', 'task-app', 'demo', 'studio', 'config', 'selftest', 'version', 'help'];
 
 describe('dispatch', () => {
   test('every planned command is dispatchable', () => {

@@ -78,6 +78,11 @@ describe('compiled binary', () => {
     try {
       const banner = server.banner;
       expect(banner).toContain('grpo (default)');
+      // The Studio's page and script are embedded in the binary (scripts/build.ts), not read from disk.
+      const studio = /studio\s+(http:\/\/127\.0\.0\.1:\d+)\/studio\/\?token=/.exec(banner)?.[1] as string;
+      const script = await fetch(`${studio}/studio/assets/app.js`);
+      expect(script.status).toBe(200);
+      expect((await script.text()).length).toBeGreaterThan(20_000);
       // The job below trains on the default cpu device: shard Workers inside the compiled binary.
       expect(banner).toMatch(/device {5}cpu, \d+ threads?/);
       const grab = (re: RegExp) => re.exec(banner)?.[1] as string;

@@ -10,7 +10,7 @@ export interface ServerProcess {
 }
 
 /** Spawns `cmd` (default: `bun src/cli/main.ts`, or a compiled binary) and reads until the banner ends. */
-export async function startServer(args: string[], opts: { env?: Record<string, string>; cwd?: string; binary?: string } = {}): Promise<ServerProcess> {
+export async function startServer(args: string[], opts: { env?: Record<string, string>; cwd?: string; binary?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const cmd = opts.binary ? [opts.binary, ...args] : [process.execPath, MAIN, ...args];
   const proc = Bun.spawn(cmd, {
     stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', ...(opts.cwd && { cwd: opts.cwd }),
@@ -18,7 +18,7 @@ export async function startServer(args: string[], opts: { env?: Record<string, s
   });
   const reader = proc.stdout.getReader();
   let banner = '';
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   while (!banner.includes('Ctrl-C stops') && Date.now() < deadline) {
     const { value, done } = await reader.read();
     if (done) break;

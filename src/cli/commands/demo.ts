@@ -46,12 +46,23 @@ seed = ${seed}
 `;
 }
 
+/** --keep: the simulator and its Studio stay up until Ctrl-C / SIGTERM. */
+async function holdOpen(ctx: CommandContext, loginUrl: string, studioUrl: string): Promise<void> {
+  ctx.out.write(`\nThe simulator and the Studio stay up (--keep). Open the Studio:\n  ${loginUrl}\n  (one-time sign-in link; afterwards ${studioUrl})\nCtrl-C stops them.\n`);
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop());
+    process.once('SIGTERM', () => resolveStop());
+  });
+  ctx.err.write('stopping the simulator…\n');
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   const iterationsFlag = ctx.args.flags.get('iterations');
   const iterations = typeof iterationsFlag === 'number' ? iterationsFlag : 20;
   if (iterations < 1 || iterations > 500) throw new UsageError(`--iterations must be between 1 and 500, got ${iterations}`);
   const seedFlag = ctx.args.flags.get('seed');
   const seed = typeof seedFlag === 'number' ? seedFlag : 0;
+  const keep = ctx.args.flags.get('keep') === true;
   const device = deviceFlags(ctx.args.flags);
   // --metrics-jsonl / --tensorboard go to the `run` step, resolved here (it runs in the demo's folder).
   const pathFlag = (name: string) => {
@@ -75,7 +86,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     writeFileSync(join(dir, 'demo.toml'), demoToml(iterations, seed));
     const env = { ...ctx.env, PROD_BACKEND_URL: sim.url, SYNTH_API_KEY: apiKey, TASK_APP_BASE_URL: sim.taskApp?.url, ENVIRONMENT_API_KEY: envKey, RL_WEIGHTS_PATH: undefined };
     const sub = (argv: string[]) => runCli(argv, { env, cwd: dir, out: ctx.out, err: ctx.err, isTTY: ctx.isTTY });
-    say(`\n  backend   ${sim.apiUrl}  [simulated]\n  task app  ${sim.taskApp?.url}  [simulated, Crafter micro 16×16]\n  config    ${join(dir, 'demo.toml')}\n`);
+    say(`\n  backend   ${sim.apiUrl}  [simulated]\n  task app  ${sim.taskApp?.url}  [simulated, Crafter micro 16×16]\n  config    ${join(dir, 'demo.toml')}`);
+    say(`  studio    ${sim.studioLoginUrl()}  (open it to watch the curves and rollouts live)\n`);
 
     say('1/4  synth-rl env-key   (seal ENVIRONMENT_API_KEY with the backend\'s public key, upload it)');
     if ((await sub(['env-key'])) !== EXIT.ok) return EXIT.failure;
@@ -108,11 +120,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     say(`  checkpoints    ${ckptDir}: ${readdirSync(ckptDir).join(', ')}`);
     say('                 (a Hugging Face folder with onnx/model.onnx: loads with transformers.js pipeline())');
     say(`  config         ${join(dir, 'demo.toml')}`);
-    say('  simulator      stopped; its state was in memory. `synth-rl sim` keeps state in ./.synth-rl');
+    say(keep ? `  simulator      still up (--keep): ${sim.url}; its state is in memory. \`synth-rl sim\` keeps state in ./.synth-rl`
+      : '  simulator      stopped; its state was in memory. `synth-rl sim` keeps state in ./.synth-rl');
     say('\nThe same commands against the real service: change the URL and the keys, nothing else.');
     say(`  export PROD_BACKEND_URL=${PROD_BACKEND_URL_DEFAULT} SYNTH_API_KEY=<your Synth key>`);
     say('  export TASK_APP_BASE_URL=<your deployed task app> ENVIRONMENT_API_KEY=<its key>');
     say('  synth-rl check && synth-rl env-key && synth-rl run --config-path examples/rl/config.toml');
+    if (keep) await holdOpen(ctx, sim.studioLoginUrl(), sim.studioUrl);
     return EXIT.ok;
   } finally {
     await sim.stop();

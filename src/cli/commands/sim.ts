@@ -81,6 +81,8 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     `  device     ${sim.device.device}, ${sim.device.threads} thread${sim.device.threads === 1 ? '' : 's'}   (GRPO training and sampling; a job's [sim] device / threads override)`,
     `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; a running job's policy only at its capability URL; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
     ...task.banner,
+    `  studio     ${sim.studioLoginUrl()}`,
+    `             web dashboard: jobs, live curves, rollouts, playground, compare (one-time sign-in link; then ${sim.studioUrl})`,
     `  control    ${sim.url}/_sim/{info,faults,time,reset}`,
     `  state      ${opts.ephemeral ? 'memory only (--ephemeral): gone when this process ends' : `${sim.stateDir}/sim.sqlite (survives restarts)`}`,
     `  API key    ${apiKey.line}`,
