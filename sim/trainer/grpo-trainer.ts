@@ -90,7 +90,7 @@ export class GrpoTrainer implements Trainer {
     const engine = (this.opts.engine ?? (() => new WorkerEngine()))();
     const policyId = `sim-policy:${job.id}`;
     const policy = new JobPolicy(policyId, engine, tok, {
-      seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model, jobId: job.id,
+      seed: s.seed, temperature: s.temperature, topP: s.topP, maxActions: s.maxActions, maxSeqLen: s.model.maxSeqLen, standsInFor: job.model,
     });
     this.opts.inference.register(policy, { replace: true });
     // Only the task app this job hands the URL to can reach its policy (README "Isolation"); a new

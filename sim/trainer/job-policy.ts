@@ -26,6 +26,15 @@ function hashText(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * The part of a trace id that names the rollout and not the job: the trainer's traces are
+ * `<job id>.<iteration>.<group>.<member>` (or `.eval<it>.<seed>.<r>`), and a job id is new on every
+ * run, so keying samples on it would make the same seed and config give different runs.
+ */
+export function rolloutKey(trace: string): string {
+  return trace.startsWith('job_') && trace.includes('.') ? trace.slice(trace.indexOf('.') + 1) : trace;
+}
+
 export class JobPolicy implements PolicyModel {
   readonly description: string;
   private readonly records = new Map<string, Turn[]>();
@@ -36,11 +45,7 @@ export class JobPolicy implements PolicyModel {
     readonly id: string,
     engine: PolicyEngine,
     private readonly tok: PolicyTokenizer,
-    private readonly opts: {
-      seed: number; temperature: number; topP: number; maxActions: number; maxSeqLen: number; standsInFor: string;
-      /** Trace ids start with `<jobId>.`; the prefix is left out of sampling seeds. */
-      jobId?: string;
-    },
+    private readonly opts: { seed: number; temperature: number; topP: number; maxActions: number; maxSeqLen: number; standsInFor: string },
   ) {
     this.description = `simulated GRPO policy standing in for ${opts.standsInFor}`;
     this.batcher = new SampleBatcher((reqs) => engine.sample(reqs));
@@ -61,12 +66,9 @@ export class JobPolicy implements PolicyModel {
     const prompt = fitPrompt(this.tok.encode(promptText(req.messages)), this.opts.maxSeqLen, this.opts.maxActions);
     const trace = ctx.traceId ?? '';
     const turns = this.records.get(trace) ?? [];
-    // The sample depends only on ([sim] seed, trace, turn): never on the order requests arrive in,
-    // nor on the job id (the same seed and config give the same run; a resumed job redoes an
-    // iteration with the very samples the crashed process drew).
-    const prefix = this.opts.jobId === undefined ? '' : `${this.opts.jobId}.`;
-    const key = prefix !== '' && trace.startsWith(prefix) ? trace.slice(prefix.length) : trace;
-    const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(key), turns.length));
+    // The sample depends only on (job seed, rollout, turn): never on the order requests arrive
+    // in, nor on the job's id.
+    const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(rolloutKey(trace)), turns.length));
     // Sampled at the trainer's temperature whatever the request says, so the recorded
     // log-probabilities are those the update scores (see docs: chat template).
     const g = await this.batcher.sample({ prompt, seed, temperature: this.opts.temperature, topP: this.opts.topP, maxActions: this.opts.maxActions });
