@@ -4,6 +4,8 @@
 // default simulator size and a larger one. Train tokens/s = B·T tokens per (forward + backward +
 // clip + AdamW); matmul GFLOP/s per core for the reference kernels and the wasm kernels.
 //   bun run bench:engine [--device cpu] [--threads N] [--seconds S]
+//   bun run bench:engine --device webgpu [--webgpu-adapter hardware|software] [--large-batch N]
+//     (WebGPU beside the cpu device at the default and a large size: bench/webgpu.ts)
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Rng } from '../sim/crafter/rng.ts';
@@ -14,10 +16,17 @@ import { createDevice, defaultThreads, isDeviceChoice, DEVICE_CHOICES, type Devi
 import { Arena } from '../sim/model/wasm/arena.ts';
 import { gemmScratchBytes, matmul } from '../sim/model/wasm/module.ts';
 
-const { values: args } = parseArgs({ options: { device: { type: 'string', default: 'cpu' }, threads: { type: 'string' }, seconds: { type: 'string', default: '1.5' } } });
+const { values: args } = parseArgs({ options: {
+  device: { type: 'string', default: 'cpu' }, threads: { type: 'string' }, seconds: { type: 'string', default: '1.5' },
+  'webgpu-adapter': { type: 'string' }, 'large-batch': { type: 'string' },
+} });
 if (!isDeviceChoice(args.device)) {
   console.error(`bench:engine: --device must be one of ${DEVICE_CHOICES.join(', ')}, got ${JSON.stringify(args.device)}`);
   process.exit(2);
+}
+if (args.device === 'webgpu') {
+  await (await import('./webgpu.ts')).webgpuColumn(process.argv);
+  process.exit(0);
 }
 const FAST: DeviceChoice = args.device;
 const ALL = args.threads === undefined ? defaultThreads() : Number(args.threads);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bun
 // Startup time of the compiled binary (`--version`, `selftest`) and its size.
 // Baselines in the same run for context: the uncompiled CLI under `bun`, and `node -e 0`.
-//   bun run bench:startup [--runs N]
+//   bun run bench:startup [--runs N] [--binary PATH] [--reference PATH]
+// --binary: measure that executable instead of dist/synth-rl (e.g. dist/release/synth-rl-linux-x64).
+// --reference: another build (say, of an earlier commit) measured in the same run, interleaved.
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,11 +12,19 @@ import { buildBinary } from '../scripts/build.ts';
 const root = resolve(import.meta.dir, '..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
-const binary = join(root, 'dist/synth-rl');
+const argOf = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const binary = resolve(argOf('--binary') ?? join(root, 'dist/synth-rl'));
+const reference = argOf('--reference');
 if (!existsSync(binary) || process.argv.includes('--rebuild')) await buildBinary(binary);
 
 const cwd = mkdtempSync(join(tmpdir(), 'synth-rl-bench-'));
 const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
+
+/** CPU time (user + system) of each run, ms: less disturbed than wall clock on a loaded machine. */
+const cpuTimes = new Map<string, number[]>();
 
 function timeRuns(cmd: string[], runs: number): number[] {
   for (let i = 0; i < 2; i++) Bun.spawnSync(cmd, { cwd, env, stdout: 'ignore', stderr: 'ignore' }); // warm-up
@@ -23,6 +33,9 @@ function timeRuns(cmd: string[], runs: number): number[] {
     const t0 = performance.now();
     const r = Bun.spawnSync(cmd, { cwd, env, stdout: 'ignore', stderr: 'pipe' });
     times.push(performance.now() - t0);
+    const cpu = cpuTimes.get(cmd.join(' ')) ?? [];
+    cpu.push(Number(r.resourceUsage.cpuTime.total) / 1000);
+    cpuTimes.set(cmd.join(' '), cpu);
     if (r.exitCode !== 0) throw new Error(`${cmd.join(' ')} exited ${r.exitCode}: ${r.stderr.toString()}`);
   }
   return times.sort((a, b) => a - b);
@@ -31,19 +44,36 @@ function timeRuns(cmd: string[], runs: number): number[] {
 const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] as number;
 const p90 = (xs: number[]) => xs[Math.floor(xs.length * 0.9)] as number;
 
+/** --version of the binary and the reference alternately (the machine's load hits both alike). */
+function interleaved(runs: number): [number[], number[]] {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(...timeRuns([binary, '--version'], 1));
+    if (reference !== undefined) b.push(...timeRuns([resolve(reference), '--version'], 1));
+  }
+  return [a.sort((x, y) => x - y), b.sort((x, y) => x - y)];
+}
+const [versionTimes, referenceTimes] = interleaved(RUNS);
 const rows: [string, number[]][] = [
-  ['dist/synth-rl --version', timeRuns([binary, '--version'], RUNS)],
-  ['dist/synth-rl selftest', timeRuns([binary, 'selftest'], Math.max(5, Math.floor(RUNS / 3)))],
+  ['synth-rl --version', versionTimes],
+  ...(reference === undefined ? [] : [['reference --version', referenceTimes] as [string, number[]]]),
+  ['synth-rl selftest', timeRuns([binary, 'selftest'], Math.max(5, Math.floor(RUNS / 3)))],
   ['bun src/cli/main.ts --version (uncompiled)', timeRuns([process.execPath, join(root, 'src/cli/main.ts'), '--version'], Math.max(5, Math.floor(RUNS / 3)))],
   ['node -e 0 (baseline)', timeRuns(['node', '-e', '0'], Math.max(5, Math.floor(RUNS / 3)))],
 ];
 const sizeMb = statSync(binary).size / 1e6;
 
-console.log(`startup (${RUNS} runs for --version; wall clock incl. process spawn, warm page cache)`);
+console.log(`startup of ${binary}${reference === undefined ? '' : ` (reference: ${reference})`} (${RUNS} runs for --version; wall clock incl. process spawn, warm page cache)`);
 for (const [name, xs] of rows) {
   console.log(`  ${name.padEnd(44)} median ${median(xs).toFixed(1).padStart(7)} ms   p90 ${p90(xs).toFixed(1).padStart(7)} ms   (n=${xs.length})`);
 }
+const cpuOf = (path: string) => (cpuTimes.get(`${path} --version`) ?? []).sort((a, b) => a - b);
+console.log(`  --version CPU time (user+sys) median: synth-rl ${median(cpuOf(binary)).toFixed(1)} ms${reference === undefined ? '' : `, reference ${median(cpuOf(resolve(reference))).toFixed(1)} ms`}`);
 console.log(`  binary size ${sizeMb.toFixed(1)} MB`);
 console.log(`BENCH startup.version_ms ${median(rows[0]?.[1] ?? []).toFixed(2)} ms`);
-console.log(`BENCH startup.selftest_ms ${median(rows[1]?.[1] ?? []).toFixed(2)} ms`);
+if (reference !== undefined) console.log(`BENCH startup.reference_version_ms ${median(referenceTimes).toFixed(2)} ms`);
+console.log(`BENCH startup.selftest_ms ${median(rows.find(([n]) => n.endsWith('selftest'))?.[1] ?? []).toFixed(2)} ms`);
+console.log(`BENCH startup.version_cpu_ms ${median(cpuOf(binary)).toFixed(2)} ms`);
+if (reference !== undefined) console.log(`BENCH startup.reference_version_cpu_ms ${median(cpuOf(resolve(reference))).toFixed(2)} ms`);
 console.log(`BENCH binary.size_mb ${sizeMb.toFixed(1)} MB`);

@@ -4,12 +4,19 @@
 // A plain `bun build --compile` cannot carry @huggingface/transformers: it imports `sharp` at load
 // time and loads onnxruntime-node through createRequire(), which the bundler does not follow.
 // The plugin below stubs sharp and turns that call into a plain require() so Bun embeds the
-// native addon; src/runtime/ort-preload.ts embeds and preloads libonnxruntime.so.1 beside it.
+// native addon of the target platform. The native libraries (ONNX Runtime, WebGPU) of the target
+// are chosen here, at build time (scripts/release-targets.ts), and embedded through a generated
+// src/runtime/native-libs.ts; src/runtime/ort-preload.ts preloads them the way each OS expects.
+//
+// `bun run build [outfile] [--target NAME]` builds for this machine by default; `bun run release`
+// builds every target (scripts/release.ts).
 import type { BunPlugin } from 'bun';
 import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildStudioAssets } from '../sim/studio/bundle.ts';
 import { buildWasm } from './build-wasm.ts';
+import { gitCommit, nativeFiles, nativeLibsModule, type NativeFiles } from './native-files.ts';
+import { hostTarget, targetByName, type ReleaseTarget } from './release-targets.ts';
 
 const root = resolve(import.meta.dir, '..');
 
@@ -60,9 +67,35 @@ export function wasmEmbedPlugin(bytes: Uint8Array): BunPlugin {
   };
 }
 
-export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Promise<string> {
+/**
+ * The target platform's native libraries: the generated native-libs module, onnxruntime-node's
+ * binding of the target (not of the building machine), and bun-webgpu's per-platform package
+ * import stubbed (src/runtime/webgpu.ts hands bun-webgpu the embedded library itself, and a
+ * cross build has no such package installed).
+ */
+export function nativePlugin(t: ReleaseTarget, files: NativeFiles, commit: string): BunPlugin {
+  return {
+    name: 'native-libs',
+    setup(build) {
+      build.onLoad({ filter: /src[\\/]runtime[\\/]native-libs\.ts$/ }, () => ({ loader: 'ts', contents: nativeLibsModule(t, files, commit) }));
+      build.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, async (args) => {
+        const source = await Bun.file(args.path).text();
+        const pattern = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
+        if (!pattern.test(source)) throw new Error(`native-libs: onnxruntime-node's binding loader not found in ${args.path}; update the plugin`);
+        const load = files.ortBinding === null
+          ? `(() => { throw new Error(${JSON.stringify(`ONNX Runtime is not available in the ${t.name} build: the pinned onnxruntime-node ships no native library for ${t.name}`)}); })()`
+          : `require(${JSON.stringify(files.ortBinding)})`;
+        return { loader: 'js', contents: source.replace(pattern, load) };
+      });
+      build.onResolve({ filter: /^bun-webgpu-(linux|darwin|win32)-/ }, () => ({ path: resolve(root, 'stubs/bun-webgpu-platform.ts') }));
+    },
+  };
+}
+
+export async function buildBinary(outfile = resolve(root, 'dist/synth-rl'), target: ReleaseTarget = hostTarget()): Promise<string> {
   mkdirSync(resolve(outfile, '..'), { recursive: true });
   const wasm = await buildWasm();
+  const files = nativeFiles(target);
   const result = await Bun.build({
     // The GRPO trainer's Worker and the cpu device's shard Workers are extra entrypoints: Bun
     // embeds them under their paths relative to the entrypoints' common root (the repository
@@ -70,11 +103,12 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Pro
     entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
     compile: {
       outfile,
+      target: target.bunTarget as Bun.Build.CompileTarget,
       // Our config loader reads .env files itself and reports where each value came from.
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
-    plugins: [transformersCompilePlugin, wasmEmbedPlugin(wasm), await studioAssetsPlugin()],
+    plugins: [transformersCompilePlugin, wasmEmbedPlugin(wasm), await studioAssetsPlugin(), nativePlugin(target, files, gitCommit())],
     // wabt compiles kernels.wat in the source tree only; the executable carries the bytes.
     external: ['wabt'],
     minify: true,
@@ -89,7 +123,10 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl')): Pro
 
 if (import.meta.main) {
   const t0 = performance.now();
-  const out = await buildBinary(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  const args = process.argv.slice(2);
+  const ti = args.indexOf('--target');
+  const target = ti >= 0 ? targetByName(args.splice(ti, 2)[1] ?? '') : hostTarget();
+  const out = await buildBinary(args[0] ? resolve(args[0]) : undefined, target);
   const mb = statSync(out).size / 1e6;
   console.log(`built ${out} (${mb.toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

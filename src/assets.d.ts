@@ -12,3 +12,7 @@ declare module '*.txt' {
   const text: string;
   export default text;
 }
+declare module '*.so' {
+  const path: string;
+  export default path;
+}

@@ -3,7 +3,15 @@
 // kernels as training, so the decoder and the training forward agree to float rounding.
 import type { GPT } from './gpt.ts';
 
-export class Decoder {
+/** What generation needs of a decoder (this one, or a slot of sim/model/wasm/decoder.ts). */
+export interface TokenDecoder {
+  reset(): void;
+  /** Feeds tokens in order; returns the logits after the last one. */
+  feed(tokens: ArrayLike<number>): Float32Array;
+  readonly length: number;
+}
+
+export class Decoder implements TokenDecoder {
   readonly keys: Float32Array[];
   readonly values: Float32Array[];
   /** Tokens fed so far. */

@@ -12,7 +12,7 @@ export class PolicyCompute {
   private constructor(private readonly device: PolicyDevice, private readonly grammar: GrammarTokens) {}
 
   static async create(m: Omit<InitMessage, 'kind'>): Promise<PolicyCompute> {
-    const device = await createDevice(m.device, m.init, { threads: m.threads });
+    const device = await createDevice(m.device, m.init, { threads: m.threads, ...(m.webgpuAdapter !== undefined && { webgpuAdapter: m.webgpuAdapter }) });
     return new PolicyCompute(device, toGrammarTokens(m.init.grammar));
   }
 

@@ -11,6 +11,8 @@ export interface InitMessage {
   device: DeviceChoice;
   /** Threads for the cpu device. */
   threads: number;
+  /** [sim] webgpu_adapter (webgpu and auto devices). */
+  webgpuAdapter?: 'hardware' | 'software';
   init: DeviceInit;
 }
 

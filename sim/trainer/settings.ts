@@ -37,12 +37,16 @@ export interface GrpoSettings {
   checkpointsEnabled: boolean;
   model: { nLayer: number; nHead: number; dModel: number; maxSeqLen: number };
   rolloutTimeoutS: number;
-  /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
-  recordRollouts: number;
+  /** [sim] resume: continue after a simulator crash (default true). */
+  resume: boolean;
   /** Where the model trains and samples: [sim] device, else the simulator's default. */
   device: DeviceChoice;
   /** Threads of the cpu device: [sim] threads, else the simulator's default (every core). */
   threads: number;
+  /** [sim] webgpu_adapter: "software" lets webgpu/auto use Mesa llvmpipe (CI); default hardware only. */
+  webgpuAdapter: 'hardware' | 'software' | undefined;
+  /** Episodes recorded step by step per iteration and per evaluation ([sim] record_rollouts_per_iteration). */
+  recordRollouts: number;
 }
 
 /** The simulator's defaults for jobs that do not say (`synth-rl sim --device/--threads`). */
@@ -100,8 +104,10 @@ export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): Grp
       maxSeqLen: sim.model?.n_ctx ?? 128,
     },
     rolloutTimeoutS: 120,
+    resume: sim.resume ?? true,
     device: sim.device ?? defaults.device ?? 'cpu',
     threads: sim.threads ?? defaults.threads ?? defaultThreads(),
+    webgpuAdapter: sim.webgpu_adapter,
     recordRollouts: sim.record_rollouts_per_iteration ?? DEFAULT_RECORD_ROLLOUTS,
   };
 }

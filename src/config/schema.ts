@@ -140,6 +140,8 @@ export const SimSection = section({
   device: z.enum(['cpu', 'reference', 'webgpu', 'auto']),
   /** Threads of the cpu device (default: every core). */
   threads: int.positive().max(256),
+  /** Which WebGPU adapters count: "hardware" (a real GPU) or "software" (Mesa llvmpipe; for CI). Env SYNTH_RL_WEBGPU_ADAPTER overrides. */
+  webgpu_adapter: z.enum(['hardware', 'software']),
   time_scale: num.positive(),
   host: str,
   port: int,
@@ -157,6 +159,8 @@ export const SimSection = section({
   record_rollouts_per_iteration: int.min(0).max(1000),
   model: SimModelSection,
   replay: SimReplaySection,
+  /** Continue the job from its last resume checkpoint when the simulator restarts after a crash (default true). */
+  resume: bool,
 });
 
 export const RlConfigFile = z.looseObject({

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadTransformers } from './transformers.ts';
+import { probeWebGpu, type WebGpuProbe } from './webgpu.ts';
 import { materializeTinyModel, TINY_EXPECTED, TINY_MODEL_NAME, TINY_PROMPT } from './tiny-model.ts';
 
 export interface SelftestResult {
@@ -15,6 +16,8 @@ export interface SelftestResult {
   onnxruntime: Record<string, string>;
   load_ms: number;
   generate_ms: number;
+  /** Whether the simulator's trainer can use WebGPU here (optional: does not affect `ok`). */
+  webgpu: WebGpuProbe;
 }
 
 interface TextGeneration {
@@ -61,6 +64,7 @@ export async function runSelftest(opts: { modelDir?: string; prompt?: string; ma
       onnxruntime: { ...(transformers.env.backends.onnx.versions as Record<string, string> | undefined) },
       load_ms: Math.round(t1 - t0),
       generate_ms: Math.round(t2 - t1),
+      webgpu: await probeWebGpu(),
     };
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });

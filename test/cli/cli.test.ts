@@ -18,6 +18,15 @@ describe('dispatch', () => {
     expect(JSON.parse(b.out)).toMatchObject({ name: 'synth-rl', version: VERSION });
   });
 
+  test('version --json names the platform, the native libraries and the commit', async () => {
+    const b = await cli(['version', '--json']);
+    const info = JSON.parse(b.out) as Record<string, unknown>;
+    const ortPkg = (await Bun.file('node_modules/onnxruntime-node/package.json').json()) as { version: string };
+    expect(info).toMatchObject({ platform: `${process.platform}-${process.arch}`, target: null, onnxruntime: ortPkg.version });
+    if (process.platform === 'linux' && process.arch === 'x64') expect(info.webgpu).toBe('0.1.7');
+    expect(String(info.commit)).toMatch(/^([0-9a-f]{40} \(source tree\)|unknown \(source tree\))$/);
+  });
+
   test('no arguments prints help to stderr and exits 2', async () => {
     const r = await cli([]);
     expect(r.code).toBe(2);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBinary } from '../../scripts/build.ts';
+import { hostTarget } from '../../scripts/release-targets.ts';
 import { startServer, stopServer } from '../helpers/process.ts';
 import { TINY_EXPECTED } from '../../src/runtime/tiny-model.ts';
 import { VERSION } from '../../src/version.ts';
@@ -32,6 +33,15 @@ describe('compiled binary', () => {
     const r = runBinary(['--version']);
     expect(r.code).toBe(0);
     expect(r.out).toBe(`synth-rl ${VERSION}\n`);
+  });
+
+  test('version --json: the build host target with its embedded ONNX Runtime and WebGPU library and the commit', () => {
+    const r = runBinary(['version', '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.out) as Record<string, unknown>;
+    const head = Bun.spawnSync(['git', 'rev-parse', 'HEAD']).stdout.toString().trim();
+    expect(info).toMatchObject({ name: 'synth-rl', version: VERSION, platform: `${process.platform}-${process.arch}`, target: hostTarget().name, onnxruntime: '1.30.0', webgpu: hostTarget().webgpu?.version ?? null });
+    expect(String(info.commit)).toMatch(new RegExp(`^${head}(-dirty)?$`));
   });
 
   test('selftest passes from an empty temp dir with a minimal env, leaving no ORT debris', () => {

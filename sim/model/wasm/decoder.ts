@@ -5,16 +5,11 @@
 //
 // The weights are packed for the matmul at every call: the decoder cannot see when the trainer
 // updates the parameters, and packing is K·M copies next to the R·K·M multiply-adds of a call.
+import type { TokenDecoder } from '../decode.ts';
 import { Layout, type Region } from './arena.ts';
 import type { WasmGPT } from './model.ts';
 
-/** The part of sim/model/decode.ts's Decoder that generation uses. */
-export interface TokenDecoder {
-  reset(): void;
-  /** Feeds tokens in order; returns the logits after the last one. */
-  feed(tokens: ArrayLike<number>): Float32Array;
-  readonly length: number;
-}
+export type { TokenDecoder };
 
 export interface FeedItem {
   slot: number;
@@ -161,5 +156,68 @@ export class WasmDecoder {
     k.gemm_pack_b(b.packed, p.wte, 1, C, C, V);
     k.gemm_packed(b.logits, V, 0, 0, b.lnLast, C, 0, b.packed, items.length, C, V, 0, b.tile);
     return Float32Array.from(m.arena.view(b.logits, items.length * V));
+  }
+}
+
+/** Length of the common prefix of a and b, at most `cap`. */
+function commonPrefix(a: readonly number[], b: readonly number[], cap: number): number {
+  const n = Math.min(a.length, b.length, cap);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Last-position logits of token rows (the `LastLogits` of sim/model/devices/sampling.ts) through
+ * the decoder's KV caches: each row takes the slot whose cached tokens share its longest prefix,
+ * rewinds it there and feeds only the rest, so a sampling loop that appends one token per step
+ * costs one token per row, not the whole prompt. A row's logits do not depend on the slot, on its
+ * batch-mates or on how its tokens were split across calls (each row's arithmetic is the same).
+ */
+export class CachedLastLogits {
+  readonly decoder: WasmDecoder;
+  private readonly fed: number[][];
+  private readonly lastUse: number[];
+  private tick = 0;
+
+  constructor(model: WasmGPT, slots = 32) {
+    this.decoder = new WasmDecoder(model, slots);
+    this.fed = Array.from({ length: slots }, () => []);
+    this.lastUse = new Array<number>(slots).fill(0);
+  }
+
+  /** Logits [rows.length · V] at the last position of each row. */
+  lastLogits(rows: readonly (readonly number[])[]): Float32Array {
+    const V = this.decoder.model.cfg.vocabSize;
+    const out = new Float32Array(rows.length * V);
+    for (let start = 0; start < rows.length; start += this.decoder.slots) {
+      const chunk = rows.slice(start, start + this.decoder.slots);
+      out.set(this.chunk(chunk), start * V);
+    }
+    return out;
+  }
+
+  private chunk(rows: readonly (readonly number[])[]): Float32Array {
+    const claimed = new Set<number>();
+    const items: FeedItem[] = rows.map((row) => {
+      if (row.length === 0) throw new Error('cannot score an empty row');
+      let best = -1;
+      let bestLen = -1;
+      for (let s = 0; s < this.decoder.slots; s++) {
+        if (claimed.has(s)) continue;
+        // At least the row's last token is fed again: its logits are not kept.
+        const len = commonPrefix(this.fed[s] as number[], row, row.length - 1);
+        if (len > bestLen || (len === bestLen && (this.lastUse[s] as number) < (this.lastUse[best] as number))) {
+          best = s;
+          bestLen = len;
+        }
+      }
+      claimed.add(best);
+      this.decoder.lengths[best] = bestLen;
+      this.fed[best] = [...row];
+      this.lastUse[best] = ++this.tick;
+      return { slot: best, tokens: row.slice(bestLen) };
+    });
+    return this.decoder.feedMany(items);
   }
 }

@@ -94,9 +94,42 @@
   ;; rows of a pair from one 8-byte step. Pair by pair, writes are sequential; when the two rows
   ;; are adjacent in memory (san = 1: a transposed operand) each k is one 8-byte load.
   (func $packPairs (param $dst i32) (param $a i32) (param $san i32) (param $sak i32) (param $N i32) (param $K i32)
-    (local $n i32) (local $k i32) (local $src i32) (local $full i32)
+    (local $n i32) (local $k i32) (local $src i32) (local $full i32) (local $d i32) (local $q i32) (local $pairStride i32) (local $v v128)
     (local.set $san (i32.shl (local.get $san) (i32.const 2)))
     (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
+    (local.set $pairStride (i32.shl (local.get $K) (i32.const 3)))
+    ;; Transposed source, 16 rows (eight pairs, one cache line) at a time: each k reads one line
+    ;; and writes one 8-byte step into each of eight pair streams.
+    (if (i32.eq (local.get $san) (i32.const 4)) (then
+      (block $gd (loop $gl
+        (br_if $gd (i32.gt_s (i32.add (local.get $n) (i32.const 16)) (local.get $N)))
+        (local.set $src (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $d (i32.add (local.get $dst) (i32.mul (i32.shr_u (local.get $n) (i32.const 1)) (local.get $pairStride))))
+        (local.set $k (local.get $K))
+        (block $kd (loop $kl
+          (br_if $kd (i32.eqz (local.get $k)))
+          (local.set $v (v128.load (local.get $src)))
+          (i64.store (local.get $d) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $d) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $q (i32.add (local.get $d) (i32.shl (local.get $pairStride) (i32.const 1))))
+          (local.set $v (v128.load offset=16 (local.get $src)))
+          (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $q) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $q (i32.add (local.get $q) (i32.shl (local.get $pairStride) (i32.const 1))))
+          (local.set $v (v128.load offset=32 (local.get $src)))
+          (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $q) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $q (i32.add (local.get $q) (i32.shl (local.get $pairStride) (i32.const 1))))
+          (local.set $v (v128.load offset=48 (local.get $src)))
+          (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+          (i64.store (i32.add (local.get $q) (local.get $pairStride)) (i64x2.extract_lane 1 (local.get $v)))
+          (local.set $d (i32.add (local.get $d) (i32.const 8)))
+          (local.set $src (i32.add (local.get $src) (local.get $sak)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (local.set $n (i32.add (local.get $n) (i32.const 16)))
+        (br $gl)))
+      (local.set $dst (i32.add (local.get $dst) (i32.mul (i32.shr_u (local.get $n) (i32.const 1)) (local.get $pairStride))))))
     (block $nd (loop $nl
       (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))
       (local.set $src (i32.add (local.get $a) (i32.mul (local.get $n) (local.get $san))))
@@ -388,6 +421,62 @@
       (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $dinp) (local.get $i))
         (f32.mul (f32x4.extract_lane 0 (call $geluGrad4 (f32x4.splat (f32.load (i32.add (local.get $inp) (local.get $i))))))
+                 (f32.load (i32.add (local.get $dout) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sl))))
+
+  ;; The training pair: forward also keeps s = σ(2u) per element, so backward needs no exp:
+  ;; gelu'(x) = s + x·s(1 − s)·√(2/π)·2(1 + 3·0.044715x²).
+  (func $sig2u (param $x v128) (result v128)
+    (f32x4.div (f32x4.splat (f32.const 1))
+      (f32x4.add (f32x4.splat (f32.const 1))
+        (call $exp4 (f32x4.mul (local.get $x)
+          (f32x4.add (f32x4.splat (f32.const -1.5957691216057308))
+                     (f32x4.mul (f32x4.mul (local.get $x) (local.get $x)) (f32x4.splat (f32.const -0.07135481627159465)))))))))
+
+  (func $geluGradS (param $x v128) (param $s v128) (result v128)
+    (f32x4.add (local.get $s)
+      (f32x4.mul (f32x4.mul (local.get $x) (f32x4.mul (local.get $s) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s))))
+        (f32x4.add (f32x4.splat (f32.const 1.5957691216057308))
+                   (f32x4.mul (f32x4.mul (local.get $x) (local.get $x)) (f32x4.splat (f32.const 0.21406444881478395)))))))
+
+  ;; out = gelu(inp), sig = σ(2u).
+  (func (export "gelu_forward_keep") (param $out i32) (param $sig i32) (param $inp i32) (param $n i32)
+    (local $i i32) (local $x v128) (local $s v128)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+      (local.set $x (v128.load (i32.add (local.get $inp) (local.get $i))))
+      (local.set $s (call $sig2u (local.get $x)))
+      (v128.store (i32.add (local.get $sig) (local.get $i)) (local.get $s))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (local.get $x) (local.get $s)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $x (f32x4.splat (f32.load (i32.add (local.get $inp) (local.get $i)))))
+      (local.set $s (call $sig2u (local.get $x)))
+      (f32.store (i32.add (local.get $sig) (local.get $i)) (f32x4.extract_lane 0 (local.get $s)))
+      (f32.store (i32.add (local.get $out) (local.get $i)) (f32x4.extract_lane 0 (f32x4.mul (local.get $x) (local.get $s))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $sl))))
+
+  ;; dinp = gelu'(inp)·dout from the kept σ(2u) (overwrites).
+  (func (export "gelu_backward_kept") (param $dinp i32) (param $inp i32) (param $sig i32) (param $dout i32) (param $n i32)
+    (local $i i32)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+      (v128.store (i32.add (local.get $dinp) (local.get $i))
+        (f32x4.mul (call $geluGradS (v128.load (i32.add (local.get $inp) (local.get $i))) (v128.load (i32.add (local.get $sig) (local.get $i))))
+                   (v128.load (i32.add (local.get $dout) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_s (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $dinp) (local.get $i))
+        (f32.mul (f32x4.extract_lane 0 (call $geluGradS (f32x4.splat (f32.load (i32.add (local.get $inp) (local.get $i))))
+                                                         (f32x4.splat (f32.load (i32.add (local.get $sig) (local.get $i))))))
                  (f32.load (i32.add (local.get $dout) (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $sl))))

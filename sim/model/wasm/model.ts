@@ -21,7 +21,7 @@ interface Acts {
   B: number; T: number; M: number;
   tokens: number; encoded: number;
   ln1: number; ln1Mean: number; ln1Rstd: number; qkv: number; atty: number; att: number;
-  res2: number; ln2: number; ln2Mean: number; ln2Rstd: number; fch: number; fchGelu: number; res3: number;
+  res2: number; ln2: number; ln2Mean: number; ln2Rstd: number; fch: number; fchSig: number; fchGelu: number; res3: number;
   sel: number; lnf: number; lnfMean: number; lnfRstd: number; logits: number; probs: number;
   // backward (one layer's worth, reused)
   dres: number; dln: number; dqkv: number; datty: number; dfch: number; dfchGelu: number;
@@ -106,7 +106,7 @@ export class WasmGPT {
       tokens: al(BT), encoded: al(BT * C),
       ln1: al(L * BT * C), ln1Mean: al(L * BT), ln1Rstd: al(L * BT), qkv: al(L * BT * 3 * C), atty: al(L * BT * C),
       att: al(L * B * NH * T * T), res2: al(L * BT * C), ln2: al(L * BT * C), ln2Mean: al(L * BT), ln2Rstd: al(L * BT),
-      fch: al(L * BT * 4 * C), fchGelu: al(L * BT * 4 * C), res3: al(L * BT * C),
+      fch: al(L * BT * 4 * C), fchSig: al(L * BT * 4 * C), fchGelu: al(L * BT * 4 * C), res3: al(L * BT * C),
       sel: al(M * C), lnf: al(M * C), lnfMean: al(M), lnfRstd: al(M), logits: al(M * V), probs: al(M * V),
       dres: al(BT * C), dln: al(BT * C), dqkv: al(BT * 3 * C), datty: al(BT * C), dfch: al(BT * 4 * C), dfchGelu: al(BT * 4 * C),
       dsel: al(M * C), dlnf: al(M * C), dlogits: al(M * V), gemmScratch: al(Math.ceil(scratch / 4)),
@@ -149,7 +149,7 @@ export class WasmGPT {
       matmul(k, res2, resIn, at(p.attprojb, C), atty, false, at(p.attprojw, C * C), true, BT, C, C, S);
       k.layernorm_forward(ln2, at(a.ln2Mean, BT), at(a.ln2Rstd, BT), res2, at(p.ln2w, C), at(p.ln2b, C), BT, C);
       matmul(k, fch, 0, at(p.fcb, 4 * C), ln2, false, at(p.fcw, 4 * C * C), true, BT, C, 4 * C, S);
-      k.gelu_forward(fchGelu, fch, BT * 4 * C);
+      k.gelu_forward_keep(fchGelu, at(a.fchSig, BT * 4 * C), fch, BT * 4 * C);
       matmul(k, res3, res2, at(p.fcprojb, C), fchGelu, false, at(p.fcprojw, 4 * C * C), true, BT, 4 * C, C, S);
     }
     const f = this.arena.f32;
@@ -221,7 +221,7 @@ export class WasmGPT {
     matmul(k, a.dfchGelu, 0, 0, a.dres, false, at(p.fcprojw, 4 * C * C), false, BT, C, 4 * C, S);
     matmul(k, at(g.fcprojw, 4 * C * C), at(g.fcprojw, 4 * C * C), 0, a.dres, true, fchGelu, false, C, BT, 4 * C, S);
     k.bias_backward(at(g.fcprojb, C), a.dres, BT, C);
-    k.gelu_backward(a.dfch, fch, a.dfchGelu, BT * 4 * C);
+    k.gelu_backward_kept(a.dfch, fch, at(a.fchSig, BT * 4 * C), a.dfchGelu, BT * 4 * C);
     // fch = ln2·fcwᵀ + b
     matmul(k, a.dln, 0, 0, a.dfch, false, at(p.fcw, 4 * C * C), false, BT, 4 * C, C, S);
     matmul(k, at(g.fcw, 4 * C * C), at(g.fcw, 4 * C * C), 0, a.dfch, true, ln2, false, 4 * C, BT, C, S);

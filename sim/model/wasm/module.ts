@@ -21,6 +21,8 @@ export interface KernelExports {
   add(out: number, a: number, b: number, n: number): void;
   gelu_forward(out: number, inp: number, n: number): void;
   gelu_backward(dinp: number, inp: number, dout: number, n: number): void;
+  gelu_forward_keep(out: number, sig: number, inp: number, n: number): void;
+  gelu_backward_kept(dinp: number, inp: number, sig: number, dout: number, n: number): void;
   encoder_forward(out: number, inp: number, wte: number, wpe: number, B: number, T: number, C: number): void;
   encoder_backward(dwte: number, dwpe: number, dout: number, inp: number, B: number, T: number, C: number): void;
   layernorm_forward(out: number, mean: number, rstd: number, inp: number, w: number, b: number, N: number, C: number): void;

@@ -8,7 +8,8 @@ import { loadFaultSpec } from '../../../sim/backend/faults.ts';
 import { StateError } from '../../../sim/backend/store.ts';
 import { startSimulator, type Simulator } from '../../../sim/server.ts';
 import { taskAppOptionsFromEnv } from '../../../sim/taskapp/index.ts';
-import { DEVICE_CHOICES, isDeviceChoice } from '../../../sim/model/devices/factory.ts';
+import { DEVICE_CHOICES, isDeviceChoice, webgpuAdapterChoice } from '../../../sim/model/devices/factory.ts';
+import { acquireGpu } from '../../runtime/webgpu.ts';
 import type { DeviceDefaults } from '../../../sim/trainer/settings.ts';
 
 /** --device and --threads, checked (shared with `demo`). */
@@ -68,7 +69,17 @@ function keyLines(sim: Simulator, keyFrom: string): { line: string; exportValue:
   return { line: `${redact(key)}   (${keyFrom})`, exportValue: redact(key) };
 }
 
-function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; envKeyFromEnv: boolean }): string {
+/** The adapter line for a webgpu/auto default device: which adapter jobs will train on, or why none. */
+async function adapterLine(sim: Simulator): Promise<string[]> {
+  if (sim.device.device !== 'webgpu' && sim.device.device !== 'auto') return [];
+  const choice = webgpuAdapterChoice();
+  const got = await acquireGpu(choice);
+  if (!got.ok) return [`  adapter    none: ${got.reason}${sim.device.device === 'auto' ? ' (auto trains on the cpu)' : ' (webgpu jobs will fail at start)'}`];
+  got.gpu.device.destroy();
+  return [`  adapter    ${got.gpu.adapterName}${got.gpu.software ? '   (software: asked for with webgpu_adapter = "software")' : ''}`];
+}
+
+function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; envKeyFromEnv: boolean; adapter: string[] }): string {
   const apiKey = keyLines(sim, opts.keyFrom);
   const task = taskAppLines(sim, opts.envKeyFromEnv);
   const models = sim.inference.ids().join(', ');
@@ -79,6 +90,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     `  backend    ${sim.apiUrl}   [simulated] jobs, events (JSON + SSE), metrics, env keys, models`,
     `  trainer    ${trainers}   [simulated] grpo trains a small GPT that stands in for the requested model; replay plays a scripted stream`,
     `  device     ${sim.device.device}, ${sim.device.threads} thread${sim.device.threads === 1 ? '' : 's'}   (GRPO training and sampling; a job's [sim] device / threads override)`,
+    ...opts.adapter,
     `  inference  ${sim.inferenceUrl}/v1/chat/completions   [simulated] ${models} (trainer-side, no key; a running job's policy only at its capability URL; also ${sim.apiUrl}/v1/chat/completions with the API key)`,
     ...task.banner,
     `  studio     ${sim.studioLoginUrl()}`,
@@ -87,6 +99,7 @@ function banner(sim: Simulator, opts: { ephemeral: boolean; keyFrom: string; env
     `  state      ${opts.ephemeral ? 'memory only (--ephemeral): gone when this process ends' : `${sim.stateDir}/sim.sqlite (survives restarts)`}`,
     `  API key    ${apiKey.line}`,
     ...(sim.recovered.length ? [`  recovered  ${sim.recovered.length} job(s) left running by a previous process, now failed with the reason`] : []),
+    ...(sim.resumed.length ? [`  resumed    ${sim.resumed.length} job(s) left running by a previous process, continuing from their last iteration (--no-resume: fail them instead)`] : []),
     '',
     'Point the client at it:',
     `  export PROD_BACKEND_URL=${sim.url}`,
@@ -135,6 +148,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(typeof f.get('time-scale') === 'number' && { timeScale: f.get('time-scale') as number }),
       ...(givenKey !== undefined && { apiKeys: [givenKey] }),
       ...(faults !== undefined && { faults }),
+      resume: f.get('resume') !== false,
       defaultTrainer: trainer,
       device,
       taskApp: withTaskApp ? { ...taskAppOptions, port: taskAppPort } : false,
@@ -151,7 +165,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw e;
   }
   const keyFrom = givenKey !== undefined ? (f.get('api-key') !== undefined ? 'from --api-key' : 'from SYNTH_API_KEY') : sim.generatedKey ? 'generated now' : 'persisted';
-  ctx.out.write(banner(sim, { ephemeral, keyFrom, envKeyFromEnv: taskAppOptions.environmentApiKey !== undefined }));
+  const adapter = await adapterLine(sim);
+  ctx.out.write(banner(sim, { ephemeral, keyFrom, envKeyFromEnv: taskAppOptions.environmentApiKey !== undefined, adapter }));
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);

@@ -6,7 +6,7 @@ import { Rng } from '../../../sim/crafter/rng.ts';
 import type { ModelConfig } from '../../../sim/model/config.ts';
 import { Decoder } from '../../../sim/model/decode.ts';
 import { GPT } from '../../../sim/model/gpt.ts';
-import { WasmDecoder } from '../../../sim/model/wasm/decoder.ts';
+import { CachedLastLogits, WasmDecoder } from '../../../sim/model/wasm/decoder.ts';
 import { WasmGPT } from '../../../sim/model/wasm/model.ts';
 import { relErr } from '../../helpers/close.ts';
 
@@ -73,5 +73,28 @@ describe('WasmDecoder matches the reference decoder', () => {
     expect(() => dec.feedMany([{ slot: 0, tokens: [99] }])).toThrow(/out of range/);
     expect(() => dec.feedMany([{ slot: 1, tokens: new Array(21).fill(1) }])).toThrow(/context full/);
     expect(() => new WasmDecoder(fast, 0)).toThrow(/slots must be/);
+  });
+});
+
+describe('CachedLastLogits (batched sampling through the KV caches)', () => {
+  test('rows that grow by a token per call: logits match the full forward, and equal a fresh cache bit for bit', () => {
+    const { fast } = pair(3);
+    const V = cfg.vocabSize;
+    const cached = new CachedLastLogits(fast, 3);
+    let rows = [[1, 2, 3, 4, 5], [1, 2, 3, 9], [7, 7, 7, 7, 7, 7], [1, 2, 3, 4, 5]];
+    for (let step = 0; step < 4; step++) {
+      const got = cached.lastLogits(rows);
+      const fresh = new CachedLastLogits(fast, 5).lastLogits(rows);
+      expect(Array.from(got)).toEqual(Array.from(fresh));
+      rows.forEach((row, i) => {
+        const T = row.length;
+        const want = (() => {
+          fast.forward(Int32Array.from(row), 1, T, Int32Array.from([T - 1]), Int32Array.from([0]));
+          return fast.lastLogits();
+        })();
+        expect(relErr(got.subarray(i * V, (i + 1) * V), want)).toBeLessThan(TOL);
+      });
+      rows = rows.map((row, i) => [...row, (step * 5 + i) % V]);
+    }
   });
 });

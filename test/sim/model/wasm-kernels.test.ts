@@ -96,6 +96,12 @@ describe('wasm elementwise and row kernels against the reference', () => {
     // elementwise too, where values are not tiny: the exp-based form has no cancellation
     const got = read(arena, pout, n);
     for (let i = 0; i < n; i++) if (Math.abs(want[i] as number) > 1e-3) expect(Math.abs((got[i] as number) - (want[i] as number)) / Math.abs(want[i] as number)).toBeLessThan(TOL);
+    // The training pair: forward keeps σ(2u), backward uses it instead of recomputing.
+    const [pout2, psig, pdx2] = load(arena, new Float32Array(n), new Float32Array(n), new Float32Array(n)) as [number, number, number];
+    arena.k.gelu_forward_keep(pout2, psig, px, n);
+    arena.k.gelu_backward_kept(pdx2, px, psig, pd, n);
+    expect(relErr(read(arena, pout2, n), want)).toBeLessThan(TOL);
+    expect(relErr(read(arena, pdx2, n), dwant)).toBeLessThan(TOL);
   });
 
   test('layer norm forward and backward, C off the vector width', () => {
