@@ -13,7 +13,7 @@ import { CrafterEnv, PRESETS, type Preset } from '../sim/crafter/index.ts';
 
 const TRIALS = 3;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-// Peers, per core (crafter-rules.md §6.1, §6.2, §8.7).
+// Peers, per core (docs/crafter.md §6.1, §6.2, §8.7).
 const PYTHON_CRAFTER_STEPS_PER_S = 5_000; // original Crafter, rendering disabled, this class of CPU
 const PYTHON_CRAFTER_RESET_US = 95_000;
 const CRAFTAX_C_STEPS_PER_S = 3_000_000; // craftax.c, C + AVX-512, per core

@@ -1,4 +1,4 @@
-// The simulated backend's HTTP surface (synth-wire-contract §2, §3, §5, §7): hono routes under
+// The simulated backend's HTTP surface (docs/wire-contract.md §2, §3, §5, §7): hono routes under
 // /api (and the /api/api alias some clients produce), plus the /_sim control API.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -286,7 +286,7 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
     return deps.chat.complete(c.get('org'), parsed.data);
   });
 
-  // OpenAI-direct smoke test (§2.3): rollouts of one model against the caller's task app, answered
+  // OpenAI-direct smoke test (docs/wire-contract.md §2.3): rollouts of one model against the caller's task app, answered
   // directly (no job). Rollouts against a hosted model take minutes: no idle cut for this request.
   api.post('/rl/tests/openai/direct', async (c) => {
     const parsed = await readJson(c, OpenAIDirectBody);
@@ -298,7 +298,7 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
   });
 
   app.route('/api', api);
-  // Older env-key helpers concatenate "/api" twice; the simulator tolerates it (reference §2.1).
+  // Older env-key helpers concatenate "/api" twice; the simulator tolerates it (docs/wire-contract.md §2.1).
   app.route('/api/api', api);
 
   // --- /_sim control ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ export function bodyHash(body: unknown): string {
   return new Bun.CryptoHasher('sha256').update(stableJson(body)).digest('hex');
 }
 
-/** What the job will do, from data.trainer, the forwarded TOML and defaults (§6.1 sim-choice). */
+/** What the job will do, from data.trainer, the forwarded TOML and defaults (docs/wire-contract.md §6.1 sim-choice). */
 export function jobParams(id: string, org: string, body: JobCreateBody, config: RlConfigFile): JobParams {
   const warnings: string[] = [];
   const t = body.data.trainer ?? {};

@@ -1,4 +1,4 @@
-// Per-chunk creature balancing, run every 10 steps (crafter-rules.md §2.6). Chunks are visited in
+// Per-chunk creature balancing, run every 10 steps (docs/crafter.md §2.6). Chunks are visited in
 // row-major order (Crafter: dict insertion order) and only once an object has been in them; inside a
 // chunk the order is zombie, skeleton, cow. Tile and creature picks are uniform, scanning the chunk
 // x-outer / y-inner (Crafter's mask order) and creatures in creation order (Crafter: set order).

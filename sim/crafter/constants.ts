@@ -1,4 +1,4 @@
-// Crafter's vocabulary and rule tables (crafter-rules.md §1.2, §2.2, §3, §5.2), written once as data.
+// Crafter's vocabulary and rule tables (docs/crafter.md §1.2, §2.2, §3, §5.2), written once as data.
 // The engine compiles the name-keyed tables below into id-indexed typed arrays (see rules.ts), so the
 // tables stay readable and verbatim while the hot path only does array lookups.
 
@@ -63,7 +63,7 @@ export function actionIndex(name: string): number {
 }
 
 /**
- * Materials with Crafter's semantic ids (§5.2). Id 0 is Crafter's "none" (unset) material; the
+ * Materials with Crafter's semantic ids (docs/crafter.md §5.2). Id 0 is Crafter's "none" (unset) material; the
  * engine also uses it for the tiles beyond the map edge, which are never walkable or collectable.
  */
 export const MATERIAL_NAMES = [
@@ -115,7 +115,7 @@ export const SEMANTIC_NAMES: readonly string[] = [
   ...OBJECT_NAMES.slice(1),
 ];
 
-/** Bit masks over material ids: who may stand on what (§1.2). */
+/** Bit masks over material ids: who may stand on what (docs/crafter.md §1.2). */
 function maskOf(...ids: number[]): number {
   let m = 0;
   for (const id of ids) m |= 1 << id;
@@ -125,7 +125,7 @@ export const WALK_PLAYER = maskOf(M_GRASS, M_SAND, M_PATH, M_LAVA);
 export const WALK_CREATURE = maskOf(M_GRASS, M_SAND, M_PATH);
 export const WALK_ARROW = maskOf(M_GRASS, M_SAND, M_PATH, M_WATER, M_LAVA);
 
-/** Inventory slots in Crafter's item order (§2.2); all capped at 9. */
+/** Inventory slots in Crafter's item order (docs/crafter.md §2.2); all capped at 9. */
 export const ITEM_NAMES = [
   'health',
   'food',
@@ -194,7 +194,7 @@ export const ACHIEVEMENTS = [
 export type AchievementName = (typeof ACHIEVEMENTS)[number];
 export const NUM_ACHIEVEMENTS = ACHIEVEMENTS.length;
 
-/** Craftax-Classic / craftaxlm order of the same 22 names (§3.3), for compatibility views. */
+/** Craftax-Classic / craftaxlm order of the same 22 names (docs/crafter.md §3.3), for compatibility views. */
 export const CRAFTAX_ACHIEVEMENT_ORDER: readonly AchievementName[] = [
   'collect_wood',
   'place_table',
@@ -225,7 +225,7 @@ export function achievementIndex(name: AchievementName): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requirement tables, verbatim from Crafter's data.yaml (crafter-rules.md §3.2).
+// Requirement tables, verbatim from Crafter's data.yaml (docs/crafter.md §3.2).
 // ---------------------------------------------------------------------------------------------
 
 export interface CollectRule {
@@ -286,7 +286,7 @@ export const MAKE_RULES: readonly MakeRule[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Numbers of the game (crafter-rules.md §1, §2, §4).
+// Numbers of the game (docs/crafter.md §1, §2, §4).
 // ---------------------------------------------------------------------------------------------
 
 export const DEFAULT_MAX_STEPS = 10_000;

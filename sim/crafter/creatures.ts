@@ -1,4 +1,4 @@
-// Per-object updates (crafter-rules.md §2.4): cow, zombie, skeleton, arrow, plant. Distances are L1.
+// Per-object updates (docs/crafter.md §2.4): cow, zombie, skeleton, arrow, plant. Distances are L1.
 // All moves fail silently when the target is not walkable for the creature or holds an object.
 
 import {

@@ -1,5 +1,5 @@
 // CrafterEnv: one environment = one World, one PRNG, the player's state, and the step loop of
-// crafter-rules.md §2.1. step() allocates nothing: it returns the same StepResult object every call.
+// docs/crafter.md §2.1. step() allocates nothing: it returns the same StepResult object every call.
 
 import {
   ACHIEVEMENTS,
@@ -32,7 +32,7 @@ import { World } from './world.ts';
 
 export type Preset = 'micro' | 'small' | 'classic';
 
-/** Map sizes of §8.2; all keep Crafter's 12 × 12 chunks, 9 × 7 view and update radius. */
+/** Map sizes of docs/crafter.md §8.2; all keep Crafter's 12 × 12 chunks, 9 × 7 view and update radius. */
 export const PRESETS: Readonly<Record<Preset, { readonly size: number }>> = {
   micro: { size: 16 },
   small: { size: 32 },
@@ -67,7 +67,7 @@ export interface StepResult {
   unlockedMask: number;
 }
 
-/** daylight(t) = 1 − |cos(π·((t/300) mod 1 + 0.3))|³, tabulated over one day (§1.4). */
+/** daylight(t) = 1 − |cos(π·((t/300) mod 1 + 0.3))|³, tabulated over one day (docs/crafter.md §1.4). */
 export const DAYLIGHT: Float64Array = (() => {
   const table = new Float64Array(DAY_LENGTH);
   for (let t = 0; t < DAY_LENGTH; t++) {
@@ -98,7 +98,7 @@ export class CrafterEnv {
   /** Sum of rewards this episode (Crafter's native return). */
   totalReward = 0;
 
-  // Player state (§2.2). Position is the player object's: world.ox[0], world.oy[0].
+  // Player state (docs/crafter.md §2.2). Position is the player object's: world.ox[0], world.oy[0].
   readonly inventory = new Int16Array(NUM_ITEMS);
   /** How often each achievement happened this episode, Crafter order. */
   readonly achievementCounts = new Uint32Array(NUM_ACHIEVEMENTS);

@@ -1,4 +1,4 @@
-// Public API of the toy Crafter engine (issue 5). See DEVIATIONS.md for where it departs from
+// Public API of the toy Crafter engine (docs/crafter.md §8). See docs/crafter.md §9 for where it departs from
 // Crafter and why.
 
 export {

@@ -1,4 +1,4 @@
-// Episode metrics and aggregates (crafter-rules.md §4.3, §8.5): unique achievements, native return,
+// Episode metrics and aggregates (docs/crafter.md §4.3, §8.5): unique achievements, native return,
 // steps, end reason; per-achievement success rates and the Crafter score.
 
 import { ACHIEVEMENTS, NUM_ACHIEVEMENTS, type AchievementName } from './constants.ts';
@@ -55,7 +55,7 @@ export interface AggregateMetrics {
   meanAchievements: number;
   /** Percent of episodes (0–100) in which each achievement was unlocked. */
   successRates: Record<AchievementName, number>;
-  /** Crafter score in percent (§4.3). */
+  /** Crafter score in percent (docs/crafter.md §4.3). */
   crafterScore: number;
   /** craftaxlm leaderboard score: Σ ln(1 + p_i) / (22 · ln 2) with p_i in [0, 1], as a fraction. */
   craftaxlmScore: number;

@@ -1,5 +1,5 @@
 // Observations: the vector for RL policies, and the text the synth task app shows an LLM
-// (synth-wire-contract.md §4.7), byte-exact, plus a corrected `grid` orientation.
+// (docs/wire-contract.md §4.7), byte-exact, plus a corrected `grid` orientation.
 
 import {
   ACHIEVEMENTS,
@@ -18,7 +18,7 @@ import type { CrafterEnv } from './env.ts';
 /** Semantic id used for cells beyond the map edge in the vector view (Crafter's unused "none"). */
 export const VOID_ID = 0;
 
-/** Crafter semantic id (§5.2) of (x, y): the object's id if one stands there, else the material's. */
+/** Crafter semantic id (docs/crafter.md §5.2) of (x, y): the object's id if one stands there, else the material's. */
 export function semanticAt(env: CrafterEnv, x: number, y: number): number {
   const w = env.world;
   if (!w.inBounds(x, y)) return VOID_ID;

@@ -1,4 +1,4 @@
-// The player's update (crafter-rules.md §2.3, §3.2): sleep lock, the action, life statistics,
+// The player's update (docs/crafter.md §2.3, §3.2): sleep lock, the action, life statistics,
 // health, clamping, wake-on-damage — in that order.
 
 import {

@@ -1,5 +1,5 @@
 // Renderers for people: ASCII (full map or the 9 × 7 view) and PNG. Not on the hot path, and they
-// never touch the environment's PRNG (Crafter's night noise did; §1.5).
+// never touch the environment's PRNG (Crafter's night noise did; docs/crafter.md §1.5).
 
 import { deflateSync } from 'node:zlib';
 import {

@@ -1,4 +1,4 @@
-// One seeded PRNG per environment (crafter-rules.md §8.3 item 9). sfc32: 128 bits of state in four
+// One seeded PRNG per environment (docs/crafter.md §8.3 item 9). sfc32: 128 bits of state in four
 // 32-bit words, fast with plain int32 arithmetic in JS (PCG32 would need 64-bit multiplies), passes
 // PractRand well past the ~10^9 draws an environment ever makes. Rendering and text formatting never
 // draw from it, so observing an episode cannot change its future.

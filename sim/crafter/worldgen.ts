@@ -1,6 +1,6 @@
-// Seeded world generation: Crafter's decision tree (crafter-rules.md §1.3) over hash noise with all
-// noise sizes and the start radius scaled by k = max(0.35, size / 64) (§8.2), then the repair pass
-// of §8.2 so small maps hold what the achievements need, then Crafter's initial creatures.
+// Seeded world generation: Crafter's decision tree (docs/crafter.md §1.3) over hash noise with all
+// noise sizes and the start radius scaled by k = max(0.35, size / 64) (docs/crafter.md §8.2), then the repair pass
+// of docs/crafter.md §8.2 so small maps hold what the achievements need, then Crafter's initial creatures.
 //
 // RNG order (fixed, documented): per attempt, reseed; one draw seeds the noise layers; the material
 // pass draws `uniform()` in x-outer / y-inner order only where the preceding noise condition of a
@@ -30,7 +30,7 @@ import { NoiseLayer } from './noise.ts';
 import { combineSeeds, type Rng } from './rng.ts';
 import type { World } from './world.ts';
 
-/** What the repair pass guarantees (§8.2). */
+/** What the repair pass guarantees (docs/crafter.md §8.2). */
 export const REPAIR_MINIMUMS = {
   trees: 4,
   water: 1,
@@ -70,7 +70,7 @@ export interface ResourceCounts {
 
 export class WorldGenerator {
   readonly world: World;
-  /** Feature scale k of §8.2. */
+  /** Feature scale k of docs/crafter.md §8.2. */
   readonly k: number;
   readonly spawnX: number;
   readonly spawnY: number;
@@ -335,7 +335,7 @@ export class WorldGenerator {
     return changed;
   }
 
-  /** §8.2: grass under the spawn, no lava within L1 ≤ 3, no water right beside it. */
+  /** docs/crafter.md §8.2: grass under the spawn, no lava within L1 ≤ 3, no water right beside it. */
   private makeSpawnSafe(): void {
     const w = this.world;
     const mat = w.mat;
@@ -356,7 +356,7 @@ export class WorldGenerator {
     }
   }
 
-  /** §8.2 repair: enough reachable stone, ores, path, trees and water, placed with the PRNG. */
+  /** docs/crafter.md §8.2 repair: enough reachable stone, ores, path, trees and water, placed with the PRNG. */
   private repair(rng: Rng): void {
     const min = REPAIR_MINIMUMS;
     let c = this.countResources();

@@ -31,7 +31,7 @@ export interface CheckpointResolver {
 
 /**
  * Resolves rl: ids the caller's org owns to their checkpoint on disk, once the job has finished
- * or the model was promoted (as the real service serves them, contract §7.5).
+ * or the model was promoted (as the real service serves them, docs/wire-contract.md §7.5).
  */
 export function checkpointResolver(store: Store): CheckpointResolver {
   const cache = new Map<string, Promise<{ policy: CheckpointPolicy; release: () => Promise<void> }>>();

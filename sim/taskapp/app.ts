@@ -1,7 +1,7 @@
-// The simulated Crafter task app (synth-wire-contract §4, §9.1 "Task app simulator"): the S7c
+// The simulated Crafter task app (docs/wire-contract.md §4, §9.1 "Task app simulator"): the S7c
 // surface — GET/HEAD /, soft /health and /health/rollout, /info, /task_info, /actions,
 // /test_auth, /env/CrafterClassic/{initialize,step,terminate}, /rollout and the OpenAI /proxy —
-// with the status codes of §4.2, the response schema of §4.4 and the prompt text of §4.7.
+// with the status codes of docs/wire-contract.md §4.2, the response schema of §4.4 and the prompt text of §4.7.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { EnvInitializeRequest, EnvStepRequest, EnvTerminateRequest, RolloutRequest } from '../../src/api/taskapp.ts';
@@ -32,7 +32,7 @@ export interface TaskAppOptions {
   inferenceApiKey?: string;
   /** Map preset when a request does not choose one. Default 'micro'. */
   preset?: Preset;
-  /** Default reward semantics ('step'; 'cumulative' reproduces bug 24 for old clients). */
+  /** Default reward semantics ('step'; 'cumulative' reproduces docs/reference-client.md §2.24 for old clients). */
   rewardMode?: RewardMode;
   /** Live environments at most (429 past it). Default 256. */
   maxEnvs?: number;
@@ -175,7 +175,7 @@ export function createTaskApp(opts: TaskAppOptions = {}): TaskApp {
         task: { id: 'crafter', name: 'Crafter', version: VERSION },
         environment: ENV_NAME,
         action_space: { type: 'discrete', size: ACTION_NAMES.length, actions: [...ACTION_NAMES] },
-        observation: { type: 'text+dict', keys: Object.keys(observationDict(env, resolveEnvConfig({}, defaults, seed), NO_STEP)), text: 'synth-wire-contract §4.7' },
+        observation: { type: 'text+dict', keys: Object.keys(observationDict(env, resolveEnvConfig({}, defaults, seed), NO_STEP)), text: 'docs/wire-contract.md §4.7' },
         dataset: { ...dataset, seed, preset },
         rubric: null,
         inference: inferenceInfo,

@@ -1,6 +1,6 @@
-// Task-app authentication (synth-wire-contract §4.2): ENVIRONMENT_API_KEY plus the comma-separated
+// Task-app authentication (docs/wire-contract.md §4.2): ENVIRONMENT_API_KEY plus the comma-separated
 // ENVIRONMENT_API_KEY_ALIASES; a caller's candidates come from X-API-Key, X-API-Keys (comma list)
-// and Authorization: Bearer. No key configured → 503; no candidate matches → 401 (bug 29: the SDK
+// and Authorization: Bearer. No key configured → 503; no candidate matches → 401 (docs/reference-client.md §2.29: the SDK
 // framework answers 400, the example app 401; 401 is what the status means).
 import { timingSafeEqual } from 'node:crypto';
 

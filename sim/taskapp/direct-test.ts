@@ -1,4 +1,4 @@
-// The simulated backend's POST /api/rl/tests/openai/direct (synth-wire-contract §2.3, S6): runs
+// The simulated backend's POST /api/rl/tests/openai/direct (docs/wire-contract.md §2.3, S6): runs
 // the rollouts of one model against the caller's task app and answers the summary directly. The
 // contract allows a job-less answer (`{ok: true, …}` without job_id: the reference client prints it
 // and exits 0), which keeps the job state machine out of a smoke test.

@@ -15,7 +15,7 @@ export interface EnvConfig {
   observationFormat: TextFormat;
   /**
    * 'step' (default): each step's reward is that step's own reward. 'cumulative' reproduces the
-   * reference engine's bug 24 (`reward_last_step` = running total) for clients that rely on it.
+   * reference engine's docs/reference-client.md §2.24 (`reward_last_step` = running total) for clients that rely on it.
    */
   rewardMode: RewardMode;
   seed: number | undefined;
@@ -35,7 +35,7 @@ export const EnvConfigInput = z.looseObject({
   max_steps: z.number().int().min(1).max(1_000_000).optional(),
   observation_format: z.enum(['synth', 'grid']).optional(),
   reward_mode: z.enum(['step', 'cumulative']).optional(),
-  /** Boolean form of reward_mode = "cumulative" (compatibility flag for bug 24). */
+  /** Boolean form of reward_mode = "cumulative" (compatibility flag for docs/reference-client.md §2.24). */
   legacy_cumulative_reward: z.boolean().optional(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
 });
@@ -53,7 +53,7 @@ export function resolveEnvConfig(input: EnvConfigInput, defaults: EnvDefaults, s
   };
 }
 
-/** Env names this task app serves (case-insensitive); `CrafterClassic` is the route name (§4.1). */
+/** Env names this task app serves (case-insensitive); `CrafterClassic` is the route name (docs/wire-contract.md §4.1). */
 export const ENV_NAME = 'CrafterClassic';
 const ENV_NAMES = new Set(['crafterclassic', 'crafter', 'crafter_classic']);
 

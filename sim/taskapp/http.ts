@@ -1,6 +1,6 @@
 // Request parsing and error answers of the task app. Validation errors use the example app's shape
 // (422 `{"status":"invalid","detail":[first 5 errors]}`, each error FastAPI-style with `loc`);
-// task-app errors use the framework's `{"detail":{"error":{"code","message",…}}}` (§2.2).
+// task-app errors use the framework's `{"detail":{"error":{"code","message",…}}}` (docs/wire-contract.md §2.2).
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { readRawJson, type Parsed } from '../backend/request.ts';

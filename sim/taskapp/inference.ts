@@ -1,4 +1,4 @@
-// How the task app reaches the model (synth-wire-contract §4.6): OpenAI directly (sanitised payload,
+// How the task app reaches the model (docs/wire-contract.md §4.6): OpenAI directly (sanitised payload,
 // Bearer OPENAI_API_KEY) when the inference URL names api.openai.com or ends with /proxy; otherwise
 // the unmodified payload to `<inference_url>/v1/chat/completions`. Every call has a timeout; every
 // failure becomes a typed outcome (never an exception), so /rollout can answer 502/504 naming it.
@@ -71,7 +71,7 @@ export interface InferenceCallOptions {
   signal?: AbortSignal;
   openaiApiKey?: string;
   openaiBaseUrl?: string;
-  /** Bearer token for non-OpenAI inference URLs (bug 27: the reference sent none). */
+  /** Bearer token for non-OpenAI inference URLs (docs/reference-client.md §2.27: the reference sent none). */
   inferenceApiKey?: string;
   /** Trace/correlation headers passed through unchanged. */
   headers?: Record<string, string>;

@@ -1,7 +1,7 @@
-// The observation dict the task app returns over HTTP (synth-wire-contract §4.7): the public state
+// The observation dict the task app returns over HTTP (docs/wire-contract.md §4.7): the public state
 // plus the private reward/termination fields. Arrays the reference serialises as numpy descriptors
 // stay descriptors, so (as there) the semantic map is not available to remote clients. The toy
-// engine renders no pixels, so there is no observation_image (DEVIATIONS 14).
+// engine renders no pixels, so there is no observation_image (docs/crafter.md §9.14).
 import { DIR_X, DIR_Y } from '../crafter/constants.ts';
 import { textObservation, type CrafterEnv, type ToolCallLike } from '../crafter/index.ts';
 import type { EnvConfig } from './env-config.ts';
@@ -15,7 +15,7 @@ export interface LastStep {
 
 export const NO_STEP: LastStep = { reward: 0, terminated: false, truncated: false };
 
-/** The reward a client sees for a step: its own, or the running total in 'cumulative' mode (bug 24). */
+/** The reward a client sees for a step: its own, or the running total in 'cumulative' mode (docs/reference-client.md §2.24). */
 export function reportedReward(env: CrafterEnv, config: EnvConfig, last: LastStep): number {
   return config.rewardMode === 'cumulative' ? env.totalReward : last.reward;
 }
@@ -45,7 +45,7 @@ export function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** The §4.7 user message for the env, with the previous tool calls (most recent first). */
+/** The docs/wire-contract.md §4.7 user message for the env, with the previous tool calls (most recent first). */
 export function promptText(env: CrafterEnv, config: EnvConfig, previous: readonly ToolCallLike[]): string {
   return textObservation(env, { format: config.observationFormat, previousToolCalls: previous });
 }

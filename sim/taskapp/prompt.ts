@@ -1,4 +1,4 @@
-// The inference request the task app sends per decision (synth-wire-contract §4.6, S8 policy.py):
+// The inference request the task app sends per decision (docs/wire-contract.md §4.6, S8 policy.py):
 // the system prompt, the observation as the only user message (no history), the `interact` and
 // `terminate` tools, `interact` forced, and Synth's sampling defaults. Text and tool schemas match
 // the reference app byte for byte, so prompts can be diffed against it (fixtures/taskapp).

@@ -1,5 +1,5 @@
 // POST /proxy/v1/chat/completions: forwards a chat completion to OpenAI with the task app's
-// OPENAI_API_KEY (synth-wire-contract §4.6, SDK proxy.py): sanitised payload, the `interact` tool
+// OPENAI_API_KEY (docs/wire-contract.md §4.6, SDK proxy.py): sanitised payload, the `interact` tool
 // injected when the caller sent no tools, and a synthesised `interact` call (id
 // tool_interact_fallback) when the vendor answered in text. Requires the env key (the reference
 // example app checked none, which made it an open proxy for its OpenAI key).

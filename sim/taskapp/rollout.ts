@@ -1,6 +1,6 @@
-// POST /rollout (synth-wire-contract §4.3–§4.5): one Crafter episode driven by a model through its
+// POST /rollout (docs/wire-contract.md §4.3–§4.5): one Crafter episode driven by a model through its
 // OpenAI-compatible inference URL. The ops list alternates "agent" (one model decision) and "env"
-// (execute its tool calls). Differences from the reference loop, each a bug of §9.2 fixed:
+// (execute its tool calls). Differences from the reference loop, each a bug of docs/reference-client.md §2 fixed:
 //   23 every one of the 17 action names steps its own action (the reference mapped 10 to noop);
 //   24 a step's reward is that step's own reward (env.config.reward_mode = "cumulative" restores
 //      the running total);

@@ -1,4 +1,4 @@
-// Reading the model's answer (synth-wire-contract §4.6 `parse_response_to_tool_calls`): tool calls
+// Reading the model's answer (docs/wire-contract.md §4.6 `parse_response_to_tool_calls`): tool calls
 // from choices[0].message.tool_calls, each with a non-empty function.name and a string
 // function.arguments that parses to a JSON object. Every violation is a value, never a throw, so a
 // malformed answer ends the rollout with a recorded reason instead of a 500.

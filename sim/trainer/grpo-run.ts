@@ -88,7 +88,7 @@ export class GrpoJobRun {
     return s.checkpointsEnabled && (it % s.checkpointInterval === 0 || it === s.iterations);
   }
 
-  /** Rollouts with a progress event every few seconds (contract §9.1: pollers never see a busy job as stalled). */
+  /** Rollouts with a progress event every few seconds (docs/wire-contract.md §9.1: pollers never see a busy job as stalled). */
   private async withProgress(label: string, iteration: number, specs: RolloutSpec[], onDone?: (done: number) => Promise<void>): Promise<RolloutResponse[]> {
     let done = 0;
     const timer = setInterval(() => {
@@ -237,7 +237,7 @@ export class GrpoJobRun {
     const { ctx, s, engine, tok, described } = this.d;
     const epoch = this.epochOf(it);
     const state = await engine.export();
-    // The end of an epoch gets the §7.1 name; checkpoints inside an epoch say their step.
+    // The end of an epoch gets the docs/wire-contract.md §7.1 name; checkpoints inside an epoch say their step.
     const name = it % s.iterationsPerEpoch === 0 || it === s.iterations ? checkpointLabel(epoch) : checkpointLabel(epoch, it);
     const dir = join(this.d.checkpointDir, ctx.job.id);
     const file = writeCheckpoint(dir, name, checkpointFiles({

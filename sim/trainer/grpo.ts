@@ -1,5 +1,5 @@
 // GRPO's arithmetic, separate from I/O so it can be checked against hand-computed values.
-// Names follow TRL's GRPOConfig (anchors §2.2): scale_rewards, epsilon_low/high, beta, loss_type.
+// Names follow TRL's GRPOConfig (docs/trainer.md §2): scale_rewards, epsilon_low/high, beta, loss_type.
 
 export type ScaleRewards = 'group' | 'batch' | 'none';
 export type LossType = 'grpo' | 'dapo' | 'dr_grpo';

@@ -66,7 +66,7 @@ async function one(spec: RolloutSpec, t: RolloutTarget): Promise<RolloutResponse
   } catch {
     throw new TrainerFailure(`task app answered POST ${url} with non-JSON: ${text.slice(0, 200)}`);
   }
-  // Validated against the contract (§4.4): optional fields (metrics.details, …) get their defaults.
+  // Validated against the contract (docs/wire-contract.md §4.4): optional fields (metrics.details, …) get their defaults.
   const parsed = RolloutResponse.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -99,7 +99,7 @@ export async function runRollouts(
   return out;
 }
 
-/** The rollout's reward: achievements unlocked (mean_return, per §4.4) or the native return. */
+/** The rollout's reward: achievements unlocked (mean_return, per docs/wire-contract.md §4.4) or the native return. */
 export function rolloutReward(r: RolloutResponse, kind: 'achievements' | 'native_return'): number {
   if (kind === 'native_return') return r.metrics.episode_returns.reduce((a, b) => a + b, 0);
   return r.metrics.mean_return;

@@ -1,5 +1,5 @@
 // Everything the GRPO trainer reads from a job: the forwarded TOML, with defaults that make the
-// small CPU model learn. TRL names (anchors §2.2) where the TOML has them.
+// small CPU model learn. TRL names (docs/trainer.md §2) where the TOML has them.
 import type { JobParams } from '../backend/trainer.ts';
 import { defaultThreads, type DeviceChoice } from '../model/devices/factory.ts';
 import type { LossType, ScaleRewards } from './grpo.ts';

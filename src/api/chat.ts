@@ -1,4 +1,4 @@
-// The subset of OpenAI chat completions the flows use (§4.6, §7.5), plus Synth's extensions.
+// The subset of OpenAI chat completions the flows use (docs/wire-contract.md §4.6, §7.5), plus Synth's extensions.
 import { z } from 'zod';
 
 export const ToolCall = z.looseObject({

@@ -1,4 +1,4 @@
-// Wire objects of the RL job API (synth-wire-contract §2.3, §3). One source of truth for the
+// Wire objects of the RL job API (docs/wire-contract.md §2.3, §3). One source of truth for the
 // client (lenient: unknown fields pass through, known aliases accepted) and the simulator
 // (request validation with 422 details).
 import { z } from 'zod';
@@ -8,7 +8,7 @@ export const TERMINAL_STATUSES = ['succeeded', 'failed', 'cancelled', 'canceled'
 export const JOB_STATUSES = ['queued', 'initializing', 'training', 'evaluating', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatusName = (typeof JOB_STATUSES)[number];
 
-/** Event types that end a job: success and failure as the reference clients treat them (§3.2). */
+/** Event types that end a job: success and failure as the reference clients treat them (docs/wire-contract.md §3.2). */
 export const SUCCESS_EVENT_TYPES = ['rl.job.completed', 'rl.train.completed', 'workflow.completed', 'rl.finalization.done'] as const;
 export const FAILURE_EVENT_TYPES = ['rl.job.failed', 'workflow.failed', 'rl.train.failed', 'workflow.error'] as const;
 export const CANCEL_EVENT_TYPES = ['workflow.cancelled', 'workflow.termination.signal'] as const;
@@ -22,7 +22,7 @@ export const JOB_ID_PATTERN = /^job_[0-9a-f]{19}$/;
 
 const table = z.record(z.string(), z.unknown());
 
-/** `data` of POST /api/rl/jobs: shapes (a) direct, (b) RlClient, (c) config-driven (§2.3). */
+/** `data` of POST /api/rl/jobs: shapes (a) direct, (b) RlClient, (c) config-driven (docs/wire-contract.md §2.3). */
 export const JobCreateData = z.looseObject({
   endpoint_base_url: z.string().min(1),
   model: z.string().min(1).optional(),

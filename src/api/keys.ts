@@ -1,4 +1,4 @@
-// Env-key upload (synth-wire-contract §5).
+// Env-key upload (docs/wire-contract.md §5).
 import { z } from 'zod';
 
 export const SEALED_BOX_ALG = 'libsodium.sealedbox.v1';

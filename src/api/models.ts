@@ -1,4 +1,4 @@
-// Checkpoints, models and the registry (synth-wire-contract §2.3 "Artifacts, models", §7).
+// Checkpoints, models and the registry (docs/wire-contract.md §2.3 "Artifacts, models", §7).
 import { z } from 'zod';
 
 export const Artifact = z.looseObject({
@@ -60,7 +60,7 @@ export const EnsureBody = z.looseObject({
 });
 export const EnsureResponse = z.looseObject({ kind: z.string(), local_path: z.string(), source: z.string() });
 
-/** `rl:<base_slug>:<job_id>:<checkpoint>` (§7.1). */
+/** `rl:<base_slug>:<job_id>:<checkpoint>` (docs/wire-contract.md §7.1). */
 export interface RlModelId {
   slug: string;
   jobId: string;
@@ -87,7 +87,7 @@ export function rlModelId(baseModel: string, jobId: string, label: string): stri
   return `rl:${baseSlug(baseModel)}:${jobId}:${label}`;
 }
 
-/** Storage key of a checkpoint tarball (§7.1). */
+/** Storage key of a checkpoint tarball (docs/wire-contract.md §7.1). */
 export function checkpointKey(baseModel: string, jobId: string, label: string): string {
   return `models/${baseSlug(baseModel)}/rl-${jobId}/${label}.tar.gz`;
 }

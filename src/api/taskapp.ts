@@ -1,18 +1,18 @@
-// The task-app contract (synth-wire-contract §4): rollout request/response, the /env routes,
+// The task-app contract (docs/wire-contract.md §4): rollout request/response, the /env routes,
 // health, info and task_info. The simulator validates requests with these (422 naming the field);
 // the client parses responses leniently (unknown fields pass through).
 import { z } from 'zod';
 
 const table = z.record(z.string(), z.unknown());
 
-/** Crafter's 17 action names in index order (§4.7), as the task app advertises them. */
+/** Crafter's 17 action names in index order (docs/wire-contract.md §4.7), as the task app advertises them. */
 export const CRAFTER_ACTIONS = [
   'noop', 'move_left', 'move_right', 'move_up', 'move_down', 'do', 'sleep', 'place_stone', 'place_table', 'place_furnace',
   'place_plant', 'make_wood_pickaxe', 'make_stone_pickaxe', 'make_iron_pickaxe', 'make_wood_sword', 'make_stone_sword',
   'make_iron_sword',
 ] as const;
 
-/** Crafter's 22 achievements in its (alphabetical) order (§4.7 `achievements_status`). */
+/** Crafter's 22 achievements in its (alphabetical) order (docs/wire-contract.md §4.7 `achievements_status`). */
 export const CRAFTER_ACHIEVEMENTS = [
   'collect_coal', 'collect_diamond', 'collect_drink', 'collect_iron', 'collect_sapling', 'collect_stone', 'collect_wood',
   'defeat_skeleton', 'defeat_zombie', 'eat_cow', 'eat_plant', 'make_iron_pickaxe', 'make_iron_sword', 'make_stone_pickaxe',
@@ -20,7 +20,7 @@ export const CRAFTER_ACHIEVEMENTS = [
   'wake_up',
 ] as const;
 
-/** Rollout ops: "agent"/"env" strings, or objects naming the op in `type` or `op` (§4.1 grpo form). */
+/** Rollout ops: "agent"/"env" strings, or objects naming the op in `type` or `op` (docs/wire-contract.md §4.1 grpo form). */
 export const RolloutOp = z.union([z.string(), z.looseObject({ type: z.string().optional(), op: z.string().optional() })]);
 export type RolloutOp = z.infer<typeof RolloutOp>;
 
@@ -97,7 +97,7 @@ export type RolloutTrajectory = z.infer<typeof RolloutTrajectory>;
 
 export const RolloutMetrics = z.looseObject({
   episode_returns: z.array(z.number()),
-  /** Not a mean: the number of achievements unlocked at the end (§4.4). */
+  /** Not a mean: the number of achievements unlocked at the end (docs/wire-contract.md §4.4). */
   mean_return: z.number(),
   num_steps: z.number().int(),
   num_episodes: z.number().int(),
@@ -190,7 +190,7 @@ export const TaskInfo = z.looseObject({
 export type TaskInfo = z.infer<typeof TaskInfo>;
 
 /**
- * The `interact` tool of the Crafter task app (contract §4.6). `actionNames` fills the enum and the
+ * The `interact` tool of the Crafter task app (docs/wire-contract.md §4.6). `actionNames` fills the enum and the
  * description when the caller knows them (the task app does; a client may not).
  */
 export function interactTool(actionNames?: readonly string[]) {

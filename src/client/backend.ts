@@ -1,4 +1,4 @@
-// The backend API the client uses (synth-wire-contract §2, §3, §5): health, jobs, events, metrics,
+// The backend API the client uses (docs/wire-contract.md §2, §3, §5): health, jobs, events, metrics,
 // cancel, artifacts and env keys, on top of HttpClient (retries, timeouts) and apiBase() (never
 // /api/api). Every failure becomes a BackendError whose message says what went wrong in the
 // user's terms: a rejected key, an unreachable host, a 5xx burst that outlasted the retries, or a
@@ -66,7 +66,7 @@ export function backendError(error: unknown, base: string): unknown {
 }
 
 export interface BackendClientOptions {
-  /** Backend root or API base, with or without `/api` (reference §2.1). */
+  /** Backend root or API base, with or without `/api` (docs/wire-contract.md §2.1). */
   backendUrl: string;
   apiKey: string;
   /** Per-request timeout (default 30 s). */
@@ -112,7 +112,7 @@ export interface Artifact {
 
 type Query = RequestOptions['query'];
 
-/** Status, events and metrics live under three prefixes across backend versions (§2.3 "Job status"). */
+/** Status, events and metrics live under three prefixes across backend versions (docs/wire-contract.md §2.3 "Job status"). */
 export const JOB_PREFIXES = ['/learning/jobs', '/rl/jobs', '/orchestration/jobs'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -129,7 +129,7 @@ function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Lenient job status: `job_id` or `id`, `status` or `state`, lower-cased (§2.3). */
+/** Lenient job status: `job_id` or `id`, `status` or `state`, lower-cased (docs/wire-contract.md §2.3). */
 export function normalizeJob(raw: unknown, requestedId: string): Job {
   const shape = () => JSON.stringify(raw)?.slice(0, 200) ?? String(raw);
   if (!isRecord(raw)) throw new Error(`the backend answered with an unexpected shape for job ${requestedId} (expected a JSON object): ${shape()}`);
@@ -340,7 +340,7 @@ export class BackendClient {
     }));
   }
 
-  // --- models, registry, inference (§7) ------------------------------------------------------------
+  // --- models, registry, inference (docs/wire-contract.md §7) ------------------------------------------------------------
   /** `GET /api/learning/models/rl`: rows with job_id and storage_path. */
   async listRlModels(signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const body = await this.call<unknown>({ path: '/learning/models/rl', query: { status: 'succeeded', limit: 200 }, ...(signal && { signal }) });
@@ -368,7 +368,7 @@ export class BackendClient {
     return this.call({ method: 'POST', path: '/v1/chat/completions', json: body, ...(signal && { signal }) });
   }
 
-  // --- env keys (§5) -------------------------------------------------------------------------------
+  // --- env keys (docs/wire-contract.md §5) -------------------------------------------------------------------------------
   async getPublicKey(signal?: AbortSignal): Promise<PublicKeyResponse> {
     const body = await this.call<unknown>({ path: '/v1/crypto/public-key', timeoutMs: 15_000, maxBodyBytes: SMALL_BODY_BYTES, ...(signal && { signal }) });
     const url = this.url('/v1/crypto/public-key');
@@ -407,7 +407,7 @@ export class BackendClient {
 }
 
 /**
- * Backend diagnostics (reference §8, with auth checked for real): `GET /health`, then an
+ * Backend diagnostics (docs/wire-contract.md §8, with auth checked for real): `GET /health`, then an
  * authenticated route so a wrong key shows as such even where /health is public, then whether an
  * ENVIRONMENT_API_KEY is stored (when the backend lists keys). `keyHint` says where the key came from.
  */
@@ -465,13 +465,13 @@ export interface JobRequest {
   jobConfigId?: string;
   /** The parsed TOML, forwarded whole as `data.config`. */
   config?: Record<string, unknown>;
-  /** Older flow (S1b); sent as data.trainer_id rather than silently dropped (bug 12). */
+  /** Older flow (S1b); sent as data.trainer_id rather than silently dropped (docs/reference-client.md §2.12). */
   trainerId?: string;
   /** Add `training_start_url = <task app>/` as run_rl_job does (shape a); full_training omits it. */
   trainingStartUrl?: boolean;
 }
 
-/** The body of `POST /api/rl/jobs` in shape (a) of reference §2.3. */
+/** The body of `POST /api/rl/jobs` in shape (a) of docs/wire-contract.md §2.3. */
 export function jobCreateBody(r: JobRequest): JobCreateBody {
   const endpoint = r.taskAppUrl.trim().replace(/\/+$/, '');
   return {

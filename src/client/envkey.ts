@@ -1,7 +1,7 @@
-// Uploading ENVIRONMENT_API_KEY (synth-wire-contract §5): fetch the backend's X25519 public key,
+// Uploading ENVIRONMENT_API_KEY (docs/wire-contract.md §5): fetch the backend's X25519 public key,
 // check its algorithm and length, seal the key (libsodium crypto_box_seal, interoperable with
 // PyNaCl's SealedBox) and POST the ciphertext. The backend stores only the ciphertext.
-// Unlike the reference helper (bug 18) the base URL may end with /api or not, and minting exists.
+// Unlike the reference helper (docs/reference-client.md §2.18) the base URL may end with /api or not, and minting exists.
 import { MAX_ENV_KEY_BYTES, SEALED_BOX_ALG, type PublicKeyResponse } from '../api/index.ts';
 import { decodeBase64Strict, encodeBase64, PUBLIC_KEY_BYTES, seal } from '../crypto/sealedbox.ts';
 import type { BackendClient } from './backend.ts';
@@ -15,7 +15,7 @@ export class EnvKeyError extends Error {
   }
 }
 
-/** 32 random bytes as 64 lowercase hex characters, like `secrets.token_hex(32)` (§5.1). */
+/** 32 random bytes as 64 lowercase hex characters, like `secrets.token_hex(32)` (docs/wire-contract.md §5.1). */
 export function mintEnvironmentApiKey(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }

@@ -1,10 +1,10 @@
-// Inference with an RL-trained checkpoint (reference §7.3, without its bugs): find the weights,
+// Inference with an RL-trained checkpoint (docs/wire-contract.md §7.3, without its bugs): find the weights,
 // promote, ensure, then chat through the backend; or run a local tarball offline.
 import type { BackendClient } from './backend.ts';
 import { parseRlModelId } from '../api/models.ts';
 import { interactTool } from '../api/taskapp.ts';
 
-/** The `interact` tool the Crafter policies answer with (contract §4.6). */
+/** The `interact` tool the Crafter policies answer with (docs/wire-contract.md §4.6). */
 export const INTERACT_TOOL = interactTool();
 
 export interface WeightsResolution {

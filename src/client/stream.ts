@@ -1,15 +1,15 @@
-// Follows one job to its end without losing or repeating an event (synth-wire-contract §3).
+// Follows one job to its end without losing or repeating an event (docs/wire-contract.md §3).
 //
 // Two sources feed one per-stream sequencer: SSE (eventsource-parser; resumed with Last-Event-ID
 // and since_seq after a drop, with backoff when the connection fails) and JSON polling (every poll
 // interval while SSE is down, as a slower safety net while it is up, and at once to fill a seq
 // gap). A "stream" is a job id: the job itself plus any linked_job_id its status reveals, each
-// with its own since_seq cursor (bug 15: no cursor shared across endpoints or ids). Events are
+// with its own since_seq cursor (docs/reference-client.md §2.15: no cursor shared across endpoints or ids). Events are
 // deduplicated by (stream, seq) and delivered in seq order; seq 0 and seq-less events are kept
-// (bug 14). Metrics keep one cursor per name. The job ends on a terminal status or a terminal
-// event type (§3.1–3.2), after a final drain so every event the backend holds is delivered; the
-// outcome says which (bug 1: a failure event is a failure). Guards: startup deadline, consecutive
-// empty polls (enforced, bug 13), watchdog, and an abort signal for Ctrl-C.
+// (docs/reference-client.md §2.14). Metrics keep one cursor per name. The job ends on a terminal status or a terminal
+// event type (docs/wire-contract.md §3.1–§3.2), after a final drain so every event the backend holds is delivered; the
+// outcome says which (docs/reference-client.md §2.1: a failure event is a failure). Guards: startup deadline, consecutive
+// empty polls (enforced, docs/reference-client.md §2.13), watchdog, and an abort signal for Ctrl-C.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 /** Largest SSE frame read (an event is a few KiB): beyond it the connection is dropped. */
@@ -118,7 +118,7 @@ export function eventOutcome(type: string): 'succeeded' | 'failed' | 'cancelled'
   return undefined;
 }
 
-/** Terminal statuses mapped to outcomes: `completed` counts as success, `error` as failure (bug 21). */
+/** Terminal statuses mapped to outcomes: `completed` counts as success, `error` as failure (docs/reference-client.md §2.21). */
 export function statusOutcome(status: string | undefined): 'succeeded' | 'failed' | 'cancelled' | undefined {
   if (!isTerminalStatus(status)) return undefined;
   const s = (status as string).toLowerCase();
@@ -146,7 +146,7 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** A checkpoint announced by an event: a checkpoint/artifact type or an s3:// URL in it (§3.2). */
+/** A checkpoint announced by an event: a checkpoint/artifact type or an s3:// URL in it (docs/wire-contract.md §3.2). */
 export function checkpointOf(e: StreamedEvent): Checkpoint | undefined {
   const d = e.data;
   const uri = str(d.uri) ?? str(d.s3_uri) ?? S3_URL.exec(e.message)?.[0] ?? S3_URL.exec(JSON.stringify(d))?.[0];
@@ -605,7 +605,7 @@ export class JobStream {
     }
   }
 
-  /** Per-name cursor (bug 14: one global after_step loses lagging names; step 0 counts). */
+  /** Per-name cursor (docs/reference-client.md §2.14: one global after_step loses lagging names; step 0 counts). */
   private acceptMetric(p: MetricSample): void {
     if (p.step === undefined) {
       const key = `${p.name}|${p.created_at ?? ''}|${p.value}`;
@@ -680,7 +680,7 @@ export class JobStream {
   private sseUrls(s: StreamState): string[] {
     const id = encodeURIComponent(s.id);
     const q = { since_seq: s.hw };
-    // Content-negotiated events route first (§2.3), then the explicit stream route of later versions.
+    // Content-negotiated events route first (docs/wire-contract.md §2.3), then the explicit stream route of later versions.
     return [this.client.url(`/rl/jobs/${id}/events`, q), this.client.url(`/rl/jobs/${id}/events/stream`, q)];
   }
 

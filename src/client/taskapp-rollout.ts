@@ -184,7 +184,7 @@ export function summarize(model: string, outcomes: readonly RolloutOutcome[], el
   };
 }
 
-// --- through the backend: POST /api/rl/tests/openai/direct (§2.3) ----------------------------------
+// --- through the backend: POST /api/rl/tests/openai/direct (docs/wire-contract.md §2.3) ----------------------------------
 
 export interface ViaBackendOptions {
   backendUrl: string;

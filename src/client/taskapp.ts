@@ -1,6 +1,6 @@
-// The task app as the client sees it (synth-wire-contract §4.1–4.2, §8): health probes that tell
+// The task app as the client sees it (docs/wire-contract.md §4.1–§4.2, §8): health probes that tell
 // "unreachable", "key rejected" (401, the framework's 400, or a soft 200 with authorized:false —
-// bug 11, which check.py cannot see) and "no key configured on the app" apart. Also the probe of
+// docs/reference-client.md §2.11, which check.py cannot see) and "no key configured on the app" apart. Also the probe of
 // an OpenAI-compatible inference URL, the endpoint the task app calls for the policy.
 import { HttpClient, HttpError, type RetryPolicy } from './http.ts';
 
@@ -50,7 +50,7 @@ function brief(v: unknown): string {
   return (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 200);
 }
 
-/** The framework answers a wrong key with 400 {"detail":{"error":{"code":"unauthorised"}}} (§4.2). */
+/** The framework answers a wrong key with 400 {"detail":{"error":{"code":"unauthorised"}}} (docs/wire-contract.md §4.2). */
 function isAuthDetail(detail: unknown): boolean {
   const text = brief(detail).toLowerCase();
   return /unauthori[sz]ed|api key|api_key|invalid key|forbidden/.test(text);
@@ -126,7 +126,7 @@ export class TaskAppClient {
     const obj = isRecord(body) ? body : {};
     const authorized = typeof obj.authorized === 'boolean' ? obj.authorized : undefined;
     const result = { url, httpStatus: status, body, authorized, expectedKeyPrefix: expectedPrefix(body), ms };
-    // Soft 200 (S7c): the app is up but says the key is wrong. check.py reports this as OK (bug 11).
+    // Soft 200 (S7c): the app is up but says the key is wrong. check.py reports this as OK (docs/reference-client.md §2.11).
     if (authorized === false) return { ...result, ok: false, problem: 'auth', detail: `HTTP ${status} with authorized:false` };
     if (obj.healthy === false || obj.ok === false) return { ...result, ok: false, problem: 'unhealthy', detail: `HTTP ${status}: ${brief(body)}` };
     return { ...result, ok: true, problem: undefined, detail: `HTTP ${status}${authorized ? ', authorized' : ''}` };

@@ -1,4 +1,4 @@
-// Backend URL rules (reference §2.1): users may give the root or the API base, with or without
+// Backend URL rules (docs/wire-contract.md §2.1): users may give the root or the API base, with or without
 // a trailing slash or /v1; requests must never hit /api/api/….
 
 /**

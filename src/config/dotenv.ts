@@ -1,6 +1,6 @@
 // `.env` files: KEY=VALUE lines, `export ` prefix allowed, `#` comments, quotes stripped
 // ("…" understands \n \t \" \\), unquoted values lose a trailing ` # comment`.
-// Values only fill variables that are not already set (reference §3.10).
+// Values only fill variables that are not already set (docs/wire-contract.md §3.10).
 
 export interface DotenvEntry {
   readonly key: string;

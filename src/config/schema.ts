@@ -1,5 +1,5 @@
 // The whole RL job TOML as zod schemas: every section and key of the reference config
-// (synth-wire-contract §6.2), the script sections [job] [trainer] [env] [runner] [services], and
+// (docs/wire-contract.md §6.2), the script sections [job] [trainer] [env] [runner] [services], and
 // [sim] for the simulator. Sections are loose: unknown keys pass through (the whole file is
 // forwarded to the backend as data.config) and are reported as warnings by the loader.
 import { z } from 'zod';
@@ -93,7 +93,7 @@ export const HyperparamsSection = section({
   epsilon_low: num, epsilon_high: num, delta: num, beta: num, kl_penalty: num,
   advantage_normalization: bool, group_normalization: bool, num_inner_steps: upTo(64), clip_epsilon: num,
   completion_only: bool,
-  // TRL-named GRPO knobs the simulator's trainer reads (anchors §2.2).
+  // TRL-named GRPO knobs the simulator's trainer reads (docs/trainer.md §2).
   scale_rewards: z.enum(['group', 'batch', 'none']), loss_type: z.enum(['grpo', 'dapo', 'dr_grpo']),
   skip_zero_variance_groups: bool, reward: z.enum(['achievements', 'native_return']),
 });

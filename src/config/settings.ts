@@ -29,7 +29,7 @@ export interface SettingDef {
   readonly max?: number;
 }
 
-/** Production API root of the hosted service (reference §2.1). `/api` is appended by the client. */
+/** Production API root of the hosted service (docs/wire-contract.md §2.1). `/api` is appended by the client. */
 export const PROD_BACKEND_URL_DEFAULT = 'https://agent-learning.onrender.com';
 export const DEFAULT_CONFIG_PATH = 'examples/rl/config.toml';
 export const DEFAULT_MODEL = 'Qwen/Qwen3-0.6B';

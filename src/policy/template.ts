@@ -1,6 +1,6 @@
 // The policy model's chat template: which parts of an OpenAI chat request the small model reads.
 //
-// From the LAST user message only, in the synth task app's observation format (contract §4.7):
+// From the LAST user message only, in the synth task app's observation format (docs/wire-contract.md §4.7):
 //   [BOS] facing <north|south|east|west> inventory <item> <count> … map <49 cells, row by row> [SEP]
 // Everything else — the system prompt, tool schemas, position, step count, achievement lists,
 // previous tool calls — is ignored: the 7×7 map around the player, what it faces and what it

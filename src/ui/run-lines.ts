@@ -1,4 +1,4 @@
-// Off a terminal: one line per item in the reference client's style (run_rl_job.py, §3.7), so
+// Off a terminal: one line per item in the reference client's style (run_rl_job.py, docs/wire-contract.md §3.7), so
 // logs stay greppable: `event seq=… type=… msg=…`, `metric <name> step=… epoch=… value=…`.
 // Notices and warnings go to stderr.
 import type { StreamItem } from '../client/stream.ts';

@@ -1,4 +1,4 @@
-// Sealed boxes (reference §5): interoperable with PyNaCl both ways, strict about the public key,
+// Sealed boxes (docs/wire-contract.md §5): interoperable with PyNaCl both ways, strict about the public key,
 // and the upload against the simulator with base URLs given with and without /api.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';

@@ -294,7 +294,7 @@ describe('sequencing against a backend that breaks the rules', () => {
   });
 });
 
-describe('terminal sets (reference §3.1–3.2, bug 21)', () => {
+describe('terminal sets (docs/wire-contract.md §3.1–§3.2, bug 21)', () => {
   test('statuses: completed is a success, error a failure, both spellings of cancelled', () => {
     expect(['succeeded', 'completed', 'SUCCEEDED'].map(statusOutcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(['failed', 'error'].map(statusOutcome)).toEqual(['failed', 'failed']);

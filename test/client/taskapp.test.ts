@@ -1,5 +1,5 @@
 // Task-app probes tell "down", "wrong key" (401, the framework's 400, a soft 200) and "no key
-// configured" apart (bug 11: check.py reports a soft-200 rejection as OK).
+// configured" apart (docs/reference-client.md §2.11: check.py reports a soft-200 rejection as OK).
 import { afterEach, describe, expect, test } from 'bun:test';
 import { probeInference, TaskAppClient, taskAppCheck } from '../../src/client/taskapp.ts';
 import { stubTaskApp, type TaskAppStyle } from '../helpers/client-sim.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { apiBase, backendRoot, joinUrl, withQuery } from '../../src/client/url.ts';
 
-describe('apiBase (reference §2.1)', () => {
+describe('apiBase (docs/wire-contract.md §2.1)', () => {
   test.each([
     ['https://agent-learning.onrender.com', 'https://agent-learning.onrender.com/api'],
     ['https://agent-learning.onrender.com/', 'https://agent-learning.onrender.com/api'],

@@ -1,4 +1,4 @@
-// Issue 14, acceptance 2: `kill -9` of a real `synth-rl sim` process at three moments of a GRPO job
+// Crash resume (docs/architecture.md §4): `kill -9` of a real `synth-rl sim` process at three moments of a GRPO job
 // (during rollouts, during an update, right after a checkpoint), then a restart on the same state
 // dir and port. The job resumes and succeeds, seq is gapless, no step appears twice, and a
 // `synth-rl run` attached through the outage prints every event once and exits 0. A crash right

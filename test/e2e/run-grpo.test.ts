@@ -1,4 +1,4 @@
-// Issue 7 end to end: `synth-rl env-key` then `synth-rl run` against the simulator on the micro
+// The GRPO path end to end (docs/trainer.md §1): `synth-rl env-key` then `synth-rl run` against the simulator on the micro
 // preset; the GRPO job trains, evaluates, checkpoints and succeeds, and the client prints every
 // event the backend stored, exactly once and in order.
 import { afterAll, beforeAll, expect, test } from 'bun:test';

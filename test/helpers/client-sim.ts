@@ -86,7 +86,7 @@ export function createdJobId(out: string): string {
 export type TaskAppStyle = 'strict401' | 'soft200' | 'framework400';
 
 /**
- * A task app with /health and /health/rollout as the contract's variants answer them (§4.2):
+ * A task app with /health and /health/rollout as the contract's variants answer them (docs/wire-contract.md §4.2):
  * strict401 (S7a/b: 401 on a wrong key), soft200 (S7c: 200 with authorized:false), framework400
  * (SDK framework: 400 "unauthorised"). `key` undefined: the app has no ENVIRONMENT_API_KEY (503).
  */

@@ -1,5 +1,5 @@
 // Builds the OpenAI chat-completion answer of a built-in policy: one `interact` tool call whose
-// arguments are the JSON string {"actions": [...], "reasoning": "..."} (synth-wire-contract §4.6),
+// arguments are the JSON string {"actions": [...], "reasoning": "..."} (docs/wire-contract.md §4.6),
 // or the same JSON as message content when the request offers no `interact` tool.
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../../../src/api/chat.ts';
 

@@ -1,4 +1,4 @@
-// sim:heuristic — a scripted Crafter agent that reads the task app's observation text (§4.7) and
+// sim:heuristic — a scripted Crafter agent that reads the task app's observation text (docs/wire-contract.md §4.7) and
 // answers like an LLM would: one `interact` call with a few actions and a reasoning line. It knows
 // the tech tree (wood → table → wood pickaxe/sword → stone → stone tools, plus drink, cow, sapling)
 // and walks with a breadth-first search over the 7 × 7 view. It keeps no state between calls: the

@@ -1,4 +1,4 @@
-// Reads back the observation text the Crafter task app sends (synth-wire-contract §4.7): position,
+// Reads back the observation text the Crafter task app sends (docs/wire-contract.md §4.7): position,
 // facing, steps, inventory, unlocked achievements and the 7 × 7 local map. Built-in policies decide
 // from this text only, exactly as a hosted LLM would.
 import type { ChatCompletionRequest } from '../../../src/api/chat.ts';

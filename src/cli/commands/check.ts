@@ -1,5 +1,5 @@
 // `synth-rl check`: diagnostics of the backend (health and a real auth check), the task app
-// (/health and /health/rollout with X-API-Key; a soft-200 `authorized:false` is a FAIL, bug 11) and
+// (/health and /health/rollout with X-API-Key; a soft-200 `authorized:false` is a FAIL, docs/reference-client.md §2.11) and
 // an optional inference URL. One OK/WARN/FAIL line each; exit 1 when anything FAILs.
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';

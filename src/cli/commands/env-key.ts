@@ -1,5 +1,5 @@
 // `synth-rl env-key`: seal ENVIRONMENT_API_KEY (or --token, or a --mint'ed key) with the backend's
-// public key and upload it (reference §5). The key is never printed, except a minted one, once.
+// public key and upload it (docs/wire-contract.md §5). The key is never printed, except a minted one, once.
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -64,7 +64,7 @@ export function jobSettings(ctx: CommandContext, cfg: EffectiveConfig): JobSetti
   const apiKey = String(cfg.require('api_key'));
   const backendUrl = String(cfg.require('backend_url'));
   const jobId = cfg.string('job_id');
-  // A new job needs the task app the trainer will call; attaching does not (reference §1.3 step 4).
+  // A new job needs the task app the trainer will call; attaching does not (docs/wire-contract.md §1.3 step 4).
   const taskAppUrl = jobId === undefined ? String(cfg.require('task_app_url')) : cfg.string('task_app_url');
   const flag = (name: string) => ctx.args.flags.get(name) === true;
   return {
@@ -76,7 +76,7 @@ export function jobSettings(ctx: CommandContext, cfg: EffectiveConfig): JobSetti
     jobConfigId: cfg.string('job_config_id'),
     trainerId: cfg.string('trainer_id'),
     // Fresh per invocation unless given; the same key is sent on every retry of this invocation,
-    // and printed, so a crashed pipeline can re-run with it instead of creating a twin (bug 20).
+    // and printed, so a crashed pipeline can re-run with it instead of creating a twin (docs/reference-client.md §2.20).
     idempotencyKey: cfg.string('idempotency_key') ?? crypto.randomUUID().replaceAll('-', ''),
     pollIntervalS: numberSetting(cfg, 'poll_interval', 0, false),
     streamSeconds: numberSetting(cfg, 'stream_seconds', 0, true),
@@ -90,7 +90,7 @@ export function jobSettings(ctx: CommandContext, cfg: EffectiveConfig): JobSetti
   };
 }
 
-/** `Effective config: {…}` in the reference's shape (§3.7), plus where the job goes; secrets redacted. */
+/** `Effective config: {…}` in the reference's shape (docs/wire-contract.md §3.7), plus where the job goes; secrets redacted. */
 export function effectiveConfigRecord(cfg: EffectiveConfig, s: JobSettings, apiBase: string): Record<string, unknown> {
   return {
     config_path: cfg.file?.path ?? null,

@@ -1,4 +1,4 @@
-// `synth-rl train` (full_training, reference §3.8): check → upload ENVIRONMENT_API_KEY if the
+// `synth-rl train` (full_training, docs/wire-contract.md §3.8): check → upload ENVIRONMENT_API_KEY if the
 // backend has none → create the job → follow it → final report (checkpoints, fine_tuned_model),
 // with run's exit codes. Nothing is created while a check FAILs.
 import type { CommandContext } from '../context.ts';
@@ -46,7 +46,7 @@ export function run(ctx: CommandContext): Promise<number> {
       return EXIT.failure;
     }
     if (s.jobId === undefined) await ensureEnvKey(client, renderer, cfg);
-    // full_training sends no training_start_url (reference §2.3 shape a, note).
+    // full_training sends no training_start_url (docs/wire-contract.md §2.3 shape a, note).
     const { jobId, startedAt } = await createOrAttach(client, renderer, cfg, s, { trainingStartUrl: false });
     return followJob(client, renderer, s, { jobId, startedAt, artifacts: true, interrupts });
   });

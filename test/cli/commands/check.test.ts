@@ -1,6 +1,6 @@
 // `synth-rl check`: each line OK/WARN/FAIL with its reason, exit 1 on any FAIL. Detects a backend
 // that is down, a wrong API key, an unreachable task app and a wrong ENVIRONMENT_API_KEY (soft 200
-// included, bug 11).
+// included, docs/reference-client.md §2.11).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Simulator } from '../../../sim/server.ts';
 import { cli } from '../../helpers/cli.ts';

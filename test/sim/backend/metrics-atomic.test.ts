@@ -1,4 +1,4 @@
-// Issue 14: the metrics of one step become visible together (one transaction), so a client that
+// Durable state (docs/architecture.md §4): the metrics of one step become visible together (one transaction), so a client that
 // keeps a single after_step cursor across all names never skips a step's metrics.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { MetricPoint } from '../../../src/api/jobs.ts';

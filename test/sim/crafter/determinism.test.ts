@@ -1,4 +1,4 @@
-// Same seed + same actions → the same trajectory, bit for bit, on every run (issue 5, §8.3 item 9).
+// Same seed + same actions → the same trajectory, bit for bit, on every run (docs/crafter.md §8.3 item 9).
 
 import { describe, expect, test } from 'bun:test';
 import {

@@ -11,7 +11,7 @@ import {
 } from '../../../sim/crafter/index.ts';
 import { act, sandbox } from './helpers.ts';
 
-// Success rates (%) of §4.4, recomputed there from Crafter's published score files.
+// Success rates (%) of docs/crafter.md §4.4, recomputed there from Crafter's published score files.
 const RANDOM: Partial<Record<AchievementName, number>> = {
   collect_drink: 9.3,
   collect_sapling: 50.2,
@@ -26,7 +26,7 @@ const RANDOM: Partial<Record<AchievementName, number>> = {
 };
 const HUMAN = [86, 12, 92, 53, 67, 100, 100, 31, 84, 89, 8, 26, 22, 78, 78, 100, 45, 32, 24, 90, 100, 73];
 
-describe('Crafter score (§4.3)', () => {
+describe('Crafter score (docs/crafter.md §4.3)', () => {
   test('bounds: all 0 % → 0, all 100 % → 100', () => {
     expect(crafterScore(new Array(22).fill(0))).toBe(0);
     expect(crafterScore(new Array(22).fill(100))).toBeCloseTo(100, 9);

@@ -1,4 +1,4 @@
-// Observations: the synth task-app text (synth-wire-contract.md §4.7), byte-exact including its
+// Observations: the synth task-app text (docs/wire-contract.md §4.7), byte-exact including its
 // transposed map, the corrected `grid` variant, and the vector layout.
 
 import { describe, expect, test } from 'bun:test';

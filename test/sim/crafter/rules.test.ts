@@ -1,4 +1,4 @@
-// Table-driven tests of every requirement row of crafter-rules.md §3.2: each collect, place and make
+// Table-driven tests of every requirement row of docs/crafter.md §3.2: each collect, place and make
 // rule succeeds with exactly what it needs, and fails for each missing requirement. The expected
 // tables below are written from the reference, not imported, so a typo in the engine's tables fails.
 
@@ -313,7 +313,7 @@ describe('make', () => {
   }
 });
 
-describe('combat: hits needed by sword tier (§2.5)', () => {
+describe('combat: hits needed by sword tier (docs/crafter.md §2.5)', () => {
   const HITS: Record<'cow' | 'zombie' | 'skeleton', number[]> = {
     cow: [3, 2, 1, 1],
     zombie: [5, 3, 2, 1],

@@ -1,4 +1,4 @@
-// Scripted scenarios of crafter-rules.md §8.6 and the life-stat cadences of §2.3.
+// Scripted scenarios of docs/crafter.md §8.6 and the life-stat cadences of §2.3.
 
 import { describe, expect, test } from 'bun:test';
 import { ACTION_NAMES, CrafterEnv, scenario } from '../../../sim/crafter/index.ts';
@@ -276,7 +276,7 @@ describe('death and reward', () => {
   });
 });
 
-describe('life statistics (§2.3)', () => {
+describe('life statistics (docs/crafter.md §2.3)', () => {
   function decreases(env: ReturnType<typeof sandbox>, steps: number, action: (typeof ACTION_NAMES)[number]) {
     const out = { food: [] as number[], drink: [] as number[], energy: [] as number[], health: [] as number[] };
     let prev = items(env);

@@ -1,5 +1,5 @@
 // Random-policy statistics on `classic` (64 × 64) over 2,000 episodes against Crafter's published
-// random-agent numbers (crafter-rules.md §4.4: 29,784 episodes of the original game).
+// random-agent numbers (docs/crafter.md §4.4: 29,784 episodes of the original game).
 //
 // How the bands were chosen. Our worlds come from different noise than Crafter's (hash gradient
 // noise vs OpenSimplex), so layouts — and with them tree, water and cow densities — differ; the rates
@@ -18,7 +18,7 @@ setDefaultTimeout(60_000);
 
 const EPISODES = 2000;
 
-/** [low, high] in percent of episodes; reference value from §4.4 in the comment. */
+/** [low, high] in percent of episodes; reference value from docs/crafter.md §4.4 in the comment. */
 const RATE_BANDS: Partial<Record<AchievementName, [number, number]>> = {
   collect_sapling: [42, 58], // 50.2
   place_plant: [37, 52], // 44.6
@@ -32,7 +32,7 @@ const RATE_BANDS: Partial<Record<AchievementName, [number, number]>> = {
   make_wood_sword: [0, 1.2], // 0.3
 };
 
-/** Out of a random agent's reach in Crafter (0.0 % in §4.4); allow a handful of flukes. */
+/** Out of a random agent's reach in Crafter (0.0 % in docs/crafter.md §4.4); allow a handful of flukes. */
 const NEAR_ZERO: AchievementName[] = [
   'collect_coal',
   'collect_diamond',

@@ -1,5 +1,5 @@
-// World generation: presets, the §8.2 repair guarantees on every preset, initial creatures placed by
-// Crafter's rules, and per-chunk balancing (§2.6).
+// World generation: presets, the docs/crafter.md §8.2 repair guarantees on every preset, initial creatures placed by
+// Crafter's rules, and per-chunk balancing (docs/crafter.md §2.6).
 
 import { describe, expect, test } from 'bun:test';
 import {
@@ -44,7 +44,7 @@ describe('presets and reset', () => {
   });
 });
 
-describe('repair guarantees (§8.2)', () => {
+describe('repair guarantees (docs/crafter.md §8.2)', () => {
   const SEEDS: Record<Preset, number> = { micro: 300, small: 150, classic: 20 };
   for (const preset of Object.keys(SEEDS) as Preset[]) {
     test(`${preset}: every world has what the achievements need, reachable from spawn`, () => {
@@ -107,7 +107,7 @@ describe('repair guarantees (§8.2)', () => {
   });
 });
 
-describe('balancing (§2.6)', () => {
+describe('balancing (docs/crafter.md §2.6)', () => {
   function zombies(env: CrafterEnv): number {
     let n = 0;
     for (let r = 0; r < env.world.orderLen; r++) if (env.world.kind[env.world.order[r]!] === 3) n++;

@@ -1,5 +1,5 @@
 // The built-in policies read the task app's observation text and answer with one `interact` call
-// whose arguments are {"actions": [...], "reasoning": "..."} (synth-wire-contract §4.6).
+// whose arguments are {"actions": [...], "reasoning": "..."} (docs/wire-contract.md §4.6).
 import { describe, expect, test } from 'bun:test';
 import type { ChatCompletionRequest } from '../../../src/api/chat.ts';
 import { ACHIEVEMENTS, ACTION_NAMES, CrafterEnv, actionIndex, scenario, textObservation } from '../../../sim/crafter/index.ts';

@@ -1,4 +1,4 @@
-// The task app's auth matrix (synth-wire-contract §4.2): no key configured / wrong / right, for each
+// The task app's auth matrix (docs/wire-contract.md §4.2): no key configured / wrong / right, for each
 // header form (X-API-Key, X-API-Keys list, Authorization: Bearer), aliases, and the soft health probes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { TaskAppHealth } from '../../../src/api/taskapp.ts';

@@ -1,5 +1,5 @@
 // Every route of the simulated task app against the wire schemas in src/api/taskapp.ts
-// (synth-wire-contract §4.1, §4.4, §4.5, §4.7).
+// (docs/wire-contract.md §4.1, §4.4, §4.5, §4.7).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import {
   ActionsResponse, CRAFTER_ACHIEVEMENTS, CRAFTER_ACTIONS, EnvInitializeResponse, EnvStepResponse, EnvTerminateResponse, RolloutResponse,
@@ -82,7 +82,7 @@ describe('probes and descriptors', () => {
 });
 
 describe('/env/CrafterClassic', () => {
-  test('initialize → {env_id: env_ + 12 hex, observation with the §4.7 keys, observation_text}', async () => {
+  test('initialize → {env_id: env_ + 12 hex, observation with the docs/wire-contract.md §4.7 keys, observation_text}', async () => {
     const r = await init({ seed: 11, env_config: { preset: 'small' } });
     expect(r.env_id).toMatch(/^env_[0-9a-f]{12}$/);
     for (const k of OBS_KEYS) expect(r.observation).toHaveProperty(k);

@@ -1,4 +1,4 @@
-// The simulated backend's POST /api/rl/tests/openai/direct (§2.3): validation, key resolution and
+// The simulated backend's POST /api/rl/tests/openai/direct (docs/wire-contract.md §2.3): validation, key resolution and
 // the inference routing it chooses; the happy path is in test/cli/rollout.test.ts (--via-backend).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startTestSim, type TestSim } from '../../helpers/sim.ts';

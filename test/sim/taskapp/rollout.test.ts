@@ -1,5 +1,5 @@
-// POST /rollout over real HTTP against a stub inference server (synth-wire-contract §4.3–§4.8):
-// the documented response, the prompt byte for byte (golden fixture), and the fixed bugs 23–26.
+// POST /rollout over real HTTP against a stub inference server (docs/wire-contract.md §4.3–§4.8):
+// the documented response, the prompt byte for byte (golden fixture), and the fixed docs/reference-client.md §2.23–§2.26.
 //
 // The golden files were captured from this app and checked by hand against the reference
 // (S8 policy.py system prompt and tools, S7b `_format_obs`); regenerate them only for an
@@ -73,7 +73,7 @@ describe('golden prompt', () => {
     expect(tools[1]?.function.parameters.required).toEqual(['reason']);
   });
 
-  test('the user message is §4.7 text of the env after the executed actions, with the last 3 steps as history', async () => {
+  test('the user message is docs/wire-contract.md §4.7 text of the env after the executed actions, with the last 3 steps as history', async () => {
     // Replay decision 0 on a local env: the task app's second prompt must be exactly its text.
     const env = new CrafterEnv({ preset: 'micro', seed: 7 });
     const call = { tool_name: 'interact', arguments: JSON.stringify({ actions: ['move_left', 'do', 'place_table'], reasoning: 'look around "here"' }) };
@@ -83,7 +83,7 @@ describe('golden prompt', () => {
   });
 });
 
-describe('rollout response (§4.4)', () => {
+describe('rollout response (docs/wire-contract.md §4.4)', () => {
   test('steps carry obs, the decision\'s tool calls, own reward, done/truncated, info; final observation; metrics', async () => {
     await withStub((_c, i) => interact(i === 0 ? ['move_left', 'move_up'] : ['noop', 'do', 'noop']), async (stub) => {
       const { body } = await rollout(rolloutBody(stub.url, { run_id: 'shape', env: { seed: 3, config: { max_steps_per_episode: 4 } } }, 3));
@@ -135,7 +135,7 @@ describe('rollout response (§4.4)', () => {
   });
 });
 
-describe('rewards (§4.8, bug 24)', () => {
+describe('rewards (docs/wire-contract.md §4.8, bug 24)', () => {
   const decisions = (seed: number) => ({ env: { seed, config: { max_steps_per_episode: 40 } }, policy: { config: { model: 'sim:heuristic' } } });
 
   test('step reward is the step\'s own reward: they sum to the native return; "cumulative" restores running totals', async () => {
@@ -263,7 +263,7 @@ describe('pass-through', () => {
   });
 });
 
-describe('OpenAI-direct inference (§4.6)', () => {
+describe('OpenAI-direct inference (docs/wire-contract.md §4.6)', () => {
   test('an api.openai.com inference URL goes to OpenAI with the key and a sanitised payload (gpt-5 rules)', async () => {
     await withStub(() => interact(['noop']), async (stub) => {
       const app = await startTaskAppServer({ environmentApiKey: 'sk-env-test-key', openaiApiKey: 'sk-openai-test', openaiBaseUrl: stub.url });
