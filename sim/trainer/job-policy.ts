@@ -26,6 +26,15 @@ function hashText(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * The part of a trace id that names the rollout and not the job: the trainer's traces are
+ * `<job id>.<iteration>.<group>.<member>` (or `.eval<it>.<seed>.<r>`), and a job id is new on every
+ * run, so keying samples on it would make the same seed and config give different runs.
+ */
+export function rolloutKey(trace: string): string {
+  return trace.startsWith('job_') && trace.includes('.') ? trace.slice(trace.indexOf('.') + 1) : trace;
+}
+
 export class JobPolicy implements PolicyModel {
   readonly description: string;
   private readonly records = new Map<string, Turn[]>();
@@ -57,8 +66,9 @@ export class JobPolicy implements PolicyModel {
     const prompt = fitPrompt(this.tok.encode(promptText(req.messages)), this.opts.maxSeqLen, this.opts.maxActions);
     const trace = ctx.traceId ?? '';
     const turns = this.records.get(trace) ?? [];
-    // The sample depends only on (job seed, trace, turn): never on the order requests arrive in.
-    const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(trace), turns.length));
+    // The sample depends only on (job seed, rollout, turn): never on the order requests arrive
+    // in, nor on the job's id.
+    const seed = combineSeeds(mix32(this.opts.seed), combineSeeds(hashText(rolloutKey(trace)), turns.length));
     // Sampled at the trainer's temperature whatever the request says, so the recorded
     // log-probabilities are those the update scores (see docs: chat template).
     const g = await this.batcher.sample({ prompt, seed, temperature: this.opts.temperature, topP: this.opts.topP, maxActions: this.opts.maxActions });

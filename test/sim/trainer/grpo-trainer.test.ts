@@ -74,6 +74,9 @@ describe('GRPO trainer', () => {
     const pick = (r: typeof a) => r.rec.metrics.filter((m) => !TIMING.has(m.name)).map((m) => [m.name, m.step, m.value]);
     expect(pick(a).length).toBeGreaterThan(30);
     expect(pick(b)).toEqual(pick(a));
+    // Job ids are new on every run: the same seed and config must not depend on them.
+    const other = await runTrainer(grpoTrainer(h), h, cfg, { jobId: 'job_00000000000000000b7' });
+    expect(pick(other)).toEqual(pick(a));
     const c = await runTrainer(grpoTrainer(h), h, smallConfig({ sim: { ...(smallConfig().sim as object), seed: 4 }, checkpoint: { enabled: false } }), { jobId: 'job_000000000000000000a' });
     expect(pick(c)).not.toEqual(pick(a));
   }, 90_000);
