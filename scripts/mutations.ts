@@ -29,7 +29,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: 'advantage sign flipped (trainer → update)',
-    file: 'sim/trainer/grpo-trainer.ts',
+    file: 'sim/trainer/grpo-run.ts',
     search: 'advantage: adv.advantages[i] as number',
     replace: 'advantage: -(adv.advantages[i] as number)',
   },

@@ -8,7 +8,7 @@ import { JOB_ID_PATTERN } from '../src/api/jobs.ts';
 import { ApiKeys, generateApiKey, keyDigestHex } from './backend/auth.ts';
 import { createBackendApp, type ChatService } from './backend/app.ts';
 import { EventBus } from './backend/bus.ts';
-import { Faults, FaultsByOrg, type FaultSpec } from './backend/faults.ts';
+import { Faults, FaultsByOrg, type FaultSpecInput } from './backend/faults.ts';
 import { SealedKeys } from './backend/keys.ts';
 import { ReplayTrainer } from './backend/replay.ts';
 import { JobMetricFiles } from './backend/job-metric-files.ts';
@@ -42,7 +42,9 @@ export interface SimulatorOptions {
   checkpointDir?: string;
   /** Accepted API keys; none: reuse the persisted one or generate one. */
   apiKeys?: string[];
-  faults?: FaultSpec;
+  faults?: FaultSpecInput;
+  /** Resume jobs a crashed process left running (default true); false: fail them with the reason. */
+  resume?: boolean;
   /** Trainer for jobs that do not choose one with [sim] trainer (default replay; `synth-rl sim` uses grpo). */
   defaultTrainer?: string;
   trainers?: Trainer[];
@@ -70,10 +72,12 @@ export interface Simulator {
   /** The 0600 file holding the state's API key (undefined with given keys or --ephemeral). */
   apiKeyFile: string | undefined;
   stateDir: string | undefined;
-  /** Per-job files: <jobsDir>/<job id>/{rollouts/, metrics.jsonl, tensorboard/} (temporary without a state dir). */
+  /** Per-job files: <jobsDir>/<job id>/{rollouts/, metrics.jsonl, tensorboard/, resume/} (temporary without a state dir). */
   jobsDir: string;
   /** Jobs a previous process left running, now failed with the reason. */
   recovered: string[];
+  /** Jobs a previous process left running, resumed from their last resume checkpoint (or started, if queued). */
+  resumed: string[];
   trainers: string[];
   defaultTrainer: string;
   /** The GRPO trainer's default device and threads (a job's [sim] device/threads override them). */
@@ -197,7 +201,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const device = { device: opts.device?.device ?? 'cpu', threads: opts.device?.threads ?? defaultThreads() } satisfies Required<DeviceDefaults>;
   const trainerList = opts.trainers ?? [
     new ReplayTrainer(),
-    new GrpoTrainer({ inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer, device }),
+    new GrpoTrainer({
+      inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer, device,
+      // Crash resume needs state that outlives the process: none for memory-only simulators.
+      ...(stateDir !== undefined && { resumeDir: jobsDir }),
+    }),
   ];
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
@@ -209,9 +217,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const runner = new JobRunner(store, bus, faultsByOrg, sealed, trainers, defaultTrainer, {
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
+    ...(opts.resume !== undefined && { resume: opts.resume }),
   });
   const metricFiles = new JobMetricFiles(jobsDir, store, bus);
-  const recovered = runner.recover();
+  const recovery = runner.recover();
   const sse = { ...DEFAULT_SSE, ...opts.sse };
   const checkpoints = checkpointResolver(store);
   inference.setResolver(checkpoints.resolve);
@@ -273,6 +282,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       throw new Error(`task app port ${opts.taskApp.port ?? 8001}: ${(error as Error).message}`);
     }
   }
+  // Resumed jobs call the task app and the inference server: only once both listen.
+  runner.startRecovered();
   let stopped = false;
   return {
     url,
@@ -282,7 +293,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     apiKeyFile: resolvedKeys.keyFile,
     stateDir,
     jobsDir,
-    recovered,
+    recovered: recovery.failed,
+    resumed: recovery.resumed,
     trainers: [...trainers.keys()],
     defaultTrainer,
     device,

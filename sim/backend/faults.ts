@@ -1,5 +1,7 @@
 // Failures on demand: per-route latency and error statuses, SSE connections dropped after N
-// events, event stalls and a slow first event. Loaded from --faults or set through /_sim/faults.
+// events, event stalls, a slow first event, and a trainer held at a chosen point of an iteration
+// (so a crash test can kill the simulator exactly there). Loaded from --faults or set through
+// /_sim/faults.
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -38,8 +40,22 @@ export const FaultSpec = z.strictObject({
     /** New jobs emit their first event (rl.job.created) only after this delay. */
     first_event_delay_ms: z.number().min(0).max(600_000).optional(),
   }).default({}),
+  trainer: z.strictObject({
+    /**
+     * Holds the GRPO trainer at a point of one iteration: `rollouts` (some of the iteration's
+     * rollouts done), `update` (the update computed, not yet committed), `checkpoint` (right after
+     * a checkpoint was recorded). For `ms` (default: until the job stops). GET /_sim/faults lists held jobs.
+     */
+    hold: z.strictObject({
+      at: z.enum(['rollouts', 'update', 'checkpoint']),
+      iteration: z.number().int().min(1),
+      ms: z.number().min(0).max(3_600_000).optional(),
+    }).optional(),
+  }).default({}),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
+/** A fault spec as written (sections may be left out). */
+export type FaultSpecInput = z.input<typeof FaultSpec>;
 
 interface ActiveRoute extends RouteFault {
   regex: PathPattern;
@@ -118,13 +134,22 @@ export interface RouteDecision {
   errorStatus?: number;
 }
 
+export interface HeldTrainer {
+  job_id: string;
+  at: string;
+  iteration: number;
+  since: string;
+}
+
 export class Faults {
   private spec: FaultSpec = FaultSpec.parse({});
   private routes: ActiveRoute[] = [];
   private stallUntil = 0;
+  private readonly held = new Map<string, HeldTrainer>();
   constructor(private readonly random: () => number = Math.random) {}
 
-  set(spec: FaultSpec): void {
+  set(input: FaultSpecInput): void {
+    const spec = FaultSpec.parse(input);
     this.spec = spec;
     this.routes = spec.routes.map((r) => ({ ...r, regex: new PathPattern(r.path), remaining: r.times ?? Number.POSITIVE_INFINITY }));
     this.stallUntil = spec.events.stall_seconds ? Date.now() + spec.events.stall_seconds * 1000 : 0;
@@ -134,8 +159,9 @@ export class Faults {
     this.set(FaultSpec.parse({}));
   }
 
-  current(): FaultSpec & { stall_remaining_ms: number } {
+  current(): FaultSpec & { stall_remaining_ms: number; held: HeldTrainer[] } {
     return {
+      held: [...this.held.values()],
       ...this.spec,
       routes: this.routes.filter((r) => r.remaining > 0).map(({ regex: _r, remaining, ...rest }) => ({
         ...rest, ...(Number.isFinite(remaining) && { times: remaining }),
@@ -168,6 +194,19 @@ export class Faults {
 
   get firstEventDelayMs(): number {
     return this.spec.events.first_event_delay_ms ?? 0;
+  }
+
+  /** How long to hold a trainer at `at` of `iteration` (Infinity: until stopped); undefined: no hold. */
+  holdMs(at: string, iteration: number): number | undefined {
+    const h = this.spec.trainer.hold;
+    if (h === undefined || h.at !== at || h.iteration !== iteration) return undefined;
+    return h.ms ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Marks a job held (shown by GET /_sim/faults) until the returned function is called. */
+  markHeld(jobId: string, at: string, iteration: number): () => void {
+    this.held.set(jobId, { job_id: jobId, at, iteration, since: new Date().toISOString() });
+    return () => void this.held.delete(jobId);
   }
 
   /** Milliseconds until an event stall ends (0 when none). */

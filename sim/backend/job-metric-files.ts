@@ -26,7 +26,13 @@ export class JobMetricFiles {
 
   write(jobId: string, points: readonly MetricPoint[]): void {
     const files = this.filesFor(jobId);
-    if (files !== undefined) this.guard(jobId, () => files.write(points));
+    // The store commits all metrics of a step together, so each batch is a complete step: its
+    // line is written at once (held in memory, a crash would lose it for good: a resumed job
+    // never stores those points again).
+    if (files !== undefined) this.guard(jobId, () => {
+      files.write(points);
+      files.flush();
+    });
   }
 
   /** Writes the job's last metrics.jsonl line; a later point reopens the files (appending). */

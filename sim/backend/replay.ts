@@ -42,6 +42,8 @@ export class ReplayTrainer implements Trainer {
       const rec = this.script.iterations[(it - 1) % this.script.iterations.length] as z.infer<typeof Iteration>;
       const epoch = Math.min(job.epochs, Math.ceil(it / perEpoch));
       ctx.setProgress(it, total, epoch);
+      const evalDue = job.evalEvery > 0 && (it % job.evalEvery === 0 || it === total);
+      // Every metric of a step in one commit (the eval value is scripted, known up front).
       ctx.metrics([
         { name: 'train.reward_mean', value: rec.reward_mean, step: it, epoch, data: TAG },
         { name: 'train.reward_std', value: rec.reward_std, step: it, epoch, data: TAG },
@@ -52,15 +54,15 @@ export class ReplayTrainer implements Trainer {
         { name: 'train.clip_ratio', value: rec.clip_ratio, step: it, epoch, data: TAG },
         { name: 'train.entropy', value: rec.entropy, step: it, epoch, data: TAG },
         { name: 'train.grad_norm', value: rec.grad_norm, step: it, epoch, data: TAG },
+        ...(evalDue ? [{ name: 'eval.reward_mean', value: rec.eval_reward_mean, step: it, epoch, phase: 'eval', data: TAG }] : []),
       ]);
       await ctx.emit('rl.train.step', `[replay] iteration ${it}/${total} reward_mean=${rec.reward_mean.toFixed(3)}`, {
         ...TAG, iteration: it, total_iterations: total, epoch, step: it, reward_mean: rec.reward_mean,
         reward_std: rec.reward_std, loss: rec.policy_loss, kl: rec.kl, tokens: rec.tokens,
       });
-      if (job.evalEvery > 0 && (it % job.evalEvery === 0 || it === total)) {
+      if (evalDue) {
         ctx.setPhase('evaluating');
         await ctx.emit('rl.eval.started', `[replay] evaluation at iteration ${it}`, { ...TAG, iteration: it });
-        ctx.metrics([{ name: 'eval.reward_mean', value: rec.eval_reward_mean, step: it, epoch, phase: 'eval', data: TAG }]);
         await ctx.emit('rl.eval.summary', `[replay] eval reward_mean=${rec.eval_reward_mean.toFixed(3)}`, {
           ...TAG, iteration: it, reward_mean: rec.eval_reward_mean,
         });

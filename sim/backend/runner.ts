@@ -1,15 +1,16 @@
 // The job state machine: queued → initializing → training ⇄ evaluating → succeeded | failed |
 // cancelled. Every change is a timeline row and an event; the trainer behind a job is chosen per
-// job ([sim] trainer) with the simulator's default as fallback.
+// job ([sim] trainer) with the simulator's default as fallback. After a crash, jobs the previous
+// process left running resume from their trainer's last resume record (or fail with the reason).
 import { checkpointKey, rlModelId } from '../../src/api/models.ts';
 import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
 import type { RlConfigFile } from '../../src/config/schema.ts';
-import type { EventBus } from './bus.ts';
+import type { BusMessage, EventBus } from './bus.ts';
 import type { FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { seal } from '../../src/crypto/sealedbox.ts';
 import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
-import { TrainerFailure, type CheckpointInfo, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
+import { TrainerFailure, type CheckpointInfo, type Commit, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
 
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 export const ACTIVE = ['queued', 'initializing', 'training', 'evaluating'] as const;
@@ -19,6 +20,16 @@ export interface RunnerOptions {
   /** How long a new job stays queued (simulated ms). */
   queueDelayMs?: number;
   timeScale?: number;
+  /** Resume jobs a crashed process left running (default true); false: fail them with the reason. */
+  resume?: boolean;
+}
+
+/** What start-up did with the jobs a previous process left unfinished. */
+export interface Recovery {
+  /** Failed with the reason (their trainer cannot resume, or resume is off). */
+  failed: string[];
+  /** Continued from their last resume record (or started, when they were still queued). */
+  resumed: string[];
 }
 
 export function newJobId(): string {
@@ -75,7 +86,12 @@ export class JobRunner {
   /** PUT /_sim/time sets the caller's org's scale only (README "/_sim scoping"). */
   private readonly orgScales = new Map<string, number>();
   private readonly queueDelayMs: number;
+  private readonly resume: boolean;
   private closed = false;
+  /** Bus messages of the transaction in progress: published only once it commits. */
+  private buffered: [string, BusMessage][] | undefined;
+  /** Jobs recover() chose to continue, started by startRecovered() once the servers listen. */
+  private recovered: JobRow[] = [];
 
   constructor(
     private readonly store: Store,
@@ -88,6 +104,7 @@ export class JobRunner {
   ) {
     this.scale = opts.timeScale ?? 1;
     this.queueDelayMs = opts.queueDelayMs ?? 300;
+    this.resume = opts.resume ?? true;
   }
 
   /** The simulator-wide default (--time-scale). */
@@ -105,26 +122,53 @@ export class JobRunner {
     else this.orgScales.set(org, scale);
   }
 
+  /**
+   * Runs `fn` as one store transaction; what it publishes reaches live subscribers only after the
+   * commit, so no subscriber sees an event a crash could take back (and whose seq could be reused).
+   */
+  private atomically<T>(fn: () => T): T {
+    if (this.buffered !== undefined) return this.store.atomically(fn);
+    const queue: [string, BusMessage][] = [];
+    this.buffered = queue;
+    let result: T;
+    try {
+      result = this.store.atomically(fn);
+    } finally {
+      this.buffered = undefined;
+    }
+    for (const [id, m] of queue) this.bus.publish(id, m);
+    return result;
+  }
+
+  private publish(jobId: string, m: BusMessage): void {
+    if (this.buffered !== undefined) this.buffered.push([jobId, m]);
+    else this.bus.publish(jobId, m);
+  }
+
   /** Commits an event, then hands it to live subscribers. */
   emit(jobId: string, e: NewEvent): JobEvent {
     const event = this.store.appendEvent(jobId, e);
-    this.bus.publish(jobId, { kind: 'event', event });
+    this.publish(jobId, { kind: 'event', event });
     return event;
   }
 
   private setStatus(jobId: string, status: string, patch: Partial<JobRow> = {}): void {
-    const job = this.store.getJob(jobId);
-    if (job === undefined || job.status === status) return;
-    const t = new Date().toISOString();
-    this.store.updateJob(jobId, {
-      status,
-      ...(status === 'initializing' && { started_at: t }),
-      ...(TERMINAL.has(status) && { finished_at: t }),
-      ...patch,
+    this.atomically(() => {
+      const job = this.store.getJob(jobId);
+      if (job === undefined || job.status === status) return;
+      const t = new Date().toISOString();
+      this.store.updateJob(jobId, {
+        status,
+        ...(status === 'initializing' && { started_at: t }),
+        ...(TERMINAL.has(status) && { finished_at: t }),
+        ...patch,
+      });
+      this.store.addTimeline(jobId, status, patch.error ?? null, { previous: job.status });
+      // A finished job never resumes: its resume record goes with the status change.
+      if (TERMINAL.has(status)) this.store.clearResume(jobId);
+      if (!TERMINAL.has(status)) this.emit(jobId, { type: 'job.updated', message: `status ${job.status} -> ${status}`, data: { status, previous_status: job.status } });
+      this.publish(jobId, { kind: 'status', status });
     });
-    this.store.addTimeline(jobId, status, patch.error ?? null, { previous: job.status });
-    if (!TERMINAL.has(status)) this.emit(jobId, { type: 'job.updated', message: `status ${job.status} -> ${status}`, data: { status, previous_status: job.status } });
-    this.bus.publish(jobId, { kind: 'status', status });
   }
 
   private later(ms: number, fn: () => void): void {
@@ -189,13 +233,17 @@ export class JobRunner {
   start(jobId: string): void {
     const job = this.store.getJob(jobId);
     if (job === undefined || job.status !== 'queued' || this.running.has(jobId) || this.closed) return;
+    this.launch(job, false);
+  }
+
+  private launch(job: JobRow, resumed: boolean): void {
     const controller = new AbortController();
     // run() handles its own failures; anything escaping (e.g. the job deleted by a reset while it
     // ran) must not become an unhandled rejection that takes the whole simulator down.
-    const done = this.run(job, controller.signal)
-      .catch((error: unknown) => console.error(`synth-rl sim: job ${jobId} stopped: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => this.running.delete(jobId));
-    this.running.set(jobId, { controller, done });
+    const done = this.run(job, controller.signal, resumed)
+      .catch((error: unknown) => console.error(`synth-rl sim: job ${job.id} stopped: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => this.running.delete(job.id));
+    this.running.set(job.id, { controller, done });
   }
 
   /** Stops the running jobs of `org` (or all) without recording anything: they are about to be deleted. */
@@ -205,7 +253,34 @@ export class JobRunner {
     await Promise.allSettled(runs.map(([, r]) => r.done));
   }
 
-  private context(outer: JobRow, params: JobParams, signal: AbortSignal): TrainerContext {
+  /** A `trainer.hold` fault: waits at `point` (until the hold ends or the job stops), visible in GET /_sim/faults. */
+  private async hold(org: string, jobId: string, point: string, iteration: number, signal: AbortSignal): Promise<void> {
+    const faults = this.faults.of(org);
+    const ms = faults.holdMs(point, iteration);
+    if (ms === undefined) return;
+    const release = faults.markHeld(jobId, point, iteration);
+    console.error(`synth-rl sim: fault: job ${jobId} held at ${point} of iteration ${iteration}${Number.isFinite(ms) ? ` for ${ms} ms` : ''}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }
+        function onAbort() {
+          clearTimeout(timer);
+          reject(signal.reason);
+        }
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    } finally {
+      release();
+    }
+  }
+
+  private context(outer: JobRow, params: JobParams, signal: AbortSignal, resumed: boolean): TrainerContext {
     const target = outer.linked_job_id ?? outer.id;
     const sleep = (ms: number) => new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
@@ -233,12 +308,24 @@ export class JobRunner {
     return {
       job: params,
       signal,
+      resumed,
+      resumeFrom: resumed ? this.store.getResume(outer.id) : undefined,
       emit: async (type, message, data = {}, level = 'info') => {
         await waitOutStall();
         if (signal.aborted) throw signal.reason;
         return this.emit(target, { type, message, data, level });
       },
       metrics: (points: readonly NewMetric[]) => void this.store.addMetrics(outer.id, points),
+      commit: async (c: Commit) => {
+        await waitOutStall();
+        if (signal.aborted) throw signal.reason;
+        return this.atomically(() => {
+          if (c.metrics !== undefined && c.metrics.length > 0) this.store.addMetrics(outer.id, c.metrics);
+          if (c.resume !== undefined) this.store.setResume(outer.id, c.resume);
+          return (c.events ?? []).map((e) => this.emit(target, { level: 'info', data: {}, ...e }));
+        });
+      },
+      hold: (point, iteration) => this.hold(outer.org, outer.id, point, iteration, signal),
       setPhase: (phase) => setBoth(phase),
       setProgress: (iteration, total, epoch) => this.store.updateJob(outer.id, { progress: JSON.stringify({ iteration, total_iterations: total, epoch }) }),
       sleep,
@@ -246,42 +333,53 @@ export class JobRunner {
         const stored = this.store.getEnvKey(outer.org, 'ENVIRONMENT_API_KEY');
         return (stored ? this.keys.open(stored.ciphertext) : null) ?? undefined;
       },
-      checkpoint: async (label, epoch, iteration, file) => {
+      checkpoint: async (label, epoch, iteration, file, resume) => {
         const info: CheckpointInfo = {
           label, epoch, iteration, modelId: rlModelId(params.model, outer.id, label), storageKey: checkpointKey(params.model, outer.id, label),
           uri: `s3://${BUCKET}/${checkpointKey(params.model, outer.id, label)}`,
         };
-        this.store.addArtifact({
-          id: `art_${bodyHash([outer.id, label]).slice(0, 16)}`, job_id: outer.id, org: outer.org, label,
-          role: 'model', content_type: 'application/gzip', bucket: BUCKET, key: info.storageKey, local_path: file?.path ?? null,
-          size_bytes: file?.sizeBytes ?? null, created_at: new Date().toISOString(),
-        });
-        this.store.addModel({ org: outer.org, id: info.modelId, job_id: outer.id, base_model: params.model, storage_path: info.storageKey, status: 'succeeded' });
         await waitOutStall();
-        this.emit(target, {
-          type: 'rl.checkpoint.saved',
-          message: `checkpoint saved ${info.uri}`,
-          data: { label, epoch, iteration, model_id: info.modelId, uri: info.uri, key: info.storageKey, ...(file === undefined && { simulated: 'replay', weights: 'none' }) },
+        if (signal.aborted) throw signal.reason;
+        this.atomically(() => {
+          this.store.addArtifact({
+            id: `art_${bodyHash([outer.id, label]).slice(0, 16)}`, job_id: outer.id, org: outer.org, label,
+            role: 'model', content_type: 'application/gzip', bucket: BUCKET, key: info.storageKey, local_path: file?.path ?? null,
+            size_bytes: file?.sizeBytes ?? null, created_at: new Date().toISOString(),
+          });
+          this.store.addModel({ org: outer.org, id: info.modelId, job_id: outer.id, base_model: params.model, storage_path: info.storageKey, status: 'succeeded' });
+          if (resume !== undefined) this.store.setResume(outer.id, resume);
+          this.emit(target, {
+            type: 'rl.checkpoint.saved',
+            message: `checkpoint saved ${info.uri}`,
+            data: { label, epoch, iteration, model_id: info.modelId, uri: info.uri, key: info.storageKey, ...(file === undefined && { simulated: 'replay', weights: 'none' }) },
+          });
         });
         return info;
       },
     };
   }
 
-  private async run(job: JobRow, signal: AbortSignal): Promise<void> {
+  /** Runs the job's trainer; `resumed`: continues a job a crash interrupted, from its resume record. */
+  private async run(job: JobRow, signal: AbortSignal, resumed: boolean): Promise<void> {
     const trainer = this.trainers.get(job.trainer);
     const config = JSON.parse(job.config ?? '{}') as RlConfigFile;
     const params = jobParams(job.id, job.org, JSON.parse(job.body) as JobCreateBody, config);
-    this.setStatus(job.id, 'initializing');
-    if (job.linked_job_id) this.setStatus(job.linked_job_id, 'initializing');
+    // A resumed job keeps the status it had (training, evaluating): it does not start over.
+    if (!resumed) {
+      this.setStatus(job.id, 'initializing');
+      if (job.linked_job_id) this.setStatus(job.linked_job_id, 'initializing');
+    }
     try {
       if (trainer === undefined) throw new TrainerFailure(`trainer "${job.trainer}" is not available`);
-      const result = await trainer.run(this.context(job, params, signal));
+      const result = await trainer.run(this.context(job, params, signal, resumed));
       if (signal.aborted || this.isTerminal(job.id)) return;
       const model = result.fineTunedModel ?? null;
-      this.emit(job.id, { type: 'rl.job.completed', message: model ? `job succeeded: ${model}` : 'job succeeded', data: { fine_tuned_model: model, simulated: true } });
-      this.setStatus(job.id, 'succeeded', { fine_tuned_model: model });
-      if (job.linked_job_id) this.setStatus(job.linked_job_id, 'succeeded', { fine_tuned_model: model });
+      // The completion event and the final status commit together: a crash cannot leave one without the other.
+      this.atomically(() => {
+        this.emit(job.id, { type: 'rl.job.completed', message: model ? `job succeeded: ${model}` : 'job succeeded', data: { fine_tuned_model: model, simulated: true } });
+        this.setStatus(job.id, 'succeeded', { fine_tuned_model: model });
+        if (job.linked_job_id) this.setStatus(job.linked_job_id, 'succeeded', { fine_tuned_model: model });
+      });
     } catch (error) {
       if (signal.aborted || this.isTerminal(job.id)) return;
       this.fail(job, error instanceof Error ? error.message : String(error), error instanceof TrainerFailure ? error.data : {});
@@ -294,12 +392,14 @@ export class JobRunner {
 
   private fail(job: JobRow, reason: string, data: Record<string, unknown> = {}): void {
     if (this.store.getJob(job.id) === undefined) return;
-    if (job.linked_job_id) {
-      this.emit(job.linked_job_id, { type: 'rl.train.failed', message: reason, level: 'error', data });
-      this.setStatus(job.linked_job_id, 'failed', { error: reason });
-    }
-    this.emit(job.id, { type: 'rl.job.failed', message: reason, level: 'error', data: { ...data, error: reason } });
-    this.setStatus(job.id, 'failed', { error: reason });
+    this.atomically(() => {
+      if (job.linked_job_id) {
+        this.emit(job.linked_job_id, { type: 'rl.train.failed', message: reason, level: 'error', data });
+        this.setStatus(job.linked_job_id, 'failed', { error: reason });
+      }
+      this.emit(job.id, { type: 'rl.job.failed', message: reason, level: 'error', data: { ...data, error: reason } });
+      this.setStatus(job.id, 'failed', { error: reason });
+    });
   }
 
   /** Cancels a job that has not finished; returns the job row after the change. */
@@ -309,19 +409,58 @@ export class JobRunner {
     this.running.get(jobId)?.controller.abort(new Error('cancelled'));
     for (const id of [job.linked_job_id, job.id]) {
       if (!id) continue;
-      this.emit(id, { type: 'workflow.cancelled', message: 'job cancelled by request', level: 'warning', data: {} });
-      this.setStatus(id, 'cancelled', { error: 'cancelled by request' });
+      this.atomically(() => {
+        this.emit(id, { type: 'workflow.cancelled', message: 'job cancelled by request', level: 'warning', data: {} });
+        this.setStatus(id, 'cancelled', { error: 'cancelled by request' });
+      });
     }
     return this.store.getJob(jobId);
   }
 
-  /** At start-up: jobs a previous process left running cannot be resumed; fail them with the reason. */
-  recover(): string[] {
+  /** Why a job left running by a previous process cannot continue; undefined when it can. */
+  private whyNotResumable(job: JobRow): string | undefined {
+    if (!this.resume) return 'resume is off (--no-resume)';
+    if (job.status === 'queued') return undefined;
+    const trainer = this.trainers.get(job.trainer);
+    const params = jobParams(job.id, job.org, JSON.parse(job.body) as JobCreateBody, JSON.parse(job.config ?? '{}') as RlConfigFile);
+    if (trainer?.canResume === undefined) return `the ${job.trainer} trainer cannot resume it`;
+    if (!trainer.canResume(params)) return 'the job set [sim] resume = false';
+    return undefined;
+  }
+
+  /**
+   * At start-up: jobs a previous process left running resume from their last resume record (queued
+   * ones simply start) when their trainer can; the others fail with the reason. Call
+   * startRecovered() once the servers listen.
+   */
+  recover(): Recovery {
     const orphans = this.store.jobsInStatus(ACTIVE).filter((j) => j.parent_job_id === null);
+    const out: Recovery = { failed: [], resumed: [] };
     for (const job of orphans) {
-      this.fail(job, `simulator restarted while this job was ${job.status}; the ${job.trainer} trainer cannot resume it, so the job is marked failed`, { reason: 'restart' });
+      const why = this.whyNotResumable(job);
+      if (why === undefined) {
+        this.recovered.push(job);
+        out.resumed.push(job.id);
+        continue;
+      }
+      this.fail(job, `simulator restarted while this job was ${job.status}; ${why}, so the job is marked failed`, { reason: 'restart' });
+      this.trainers.get(job.trainer)?.discard?.(job.id);
+      out.failed.push(job.id);
     }
-    return orphans.map((j) => j.id);
+    return out;
+  }
+
+  /** Continues the jobs recover() kept. */
+  startRecovered(): void {
+    const jobs = this.recovered;
+    this.recovered = [];
+    for (const job of jobs) {
+      if (job.status === 'queued') {
+        this.later(this.queueDelayMs / this.scale, () => void this.start(job.id));
+        continue;
+      }
+      this.launch(job, true);
+    }
   }
 
   /** Stops timers and running trainers; running jobs are failed with the reason. */

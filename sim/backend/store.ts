@@ -121,6 +121,7 @@ CREATE TABLE IF NOT EXISTS registry (
   org TEXT NOT NULL, id TEXT NOT NULL, job_id TEXT NOT NULL, base_model TEXT NOT NULL, weights_path TEXT NOT NULL,
   tokenizer_path TEXT, dtype TEXT NOT NULL, promoted_at TEXT NOT NULL, ensured_at TEXT, PRIMARY KEY (org, id)
 );
+CREATE TABLE IF NOT EXISTS job_resume (job_id TEXT PRIMARY KEY, record TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 const now = () => new Date().toISOString();
@@ -169,6 +170,9 @@ export class Store {
   readonly db: Database;
   readonly path: string;
   private readonly metricListeners: ((jobId: string, points: readonly MetricPoint[]) => void)[] = [];
+  /** Depth of atomically() calls in progress, and what must wait for the outermost one to commit. */
+  private txDepth = 0;
+  private afterCommit: (() => void)[] = [];
 
   /** `stateDir` undefined: memory only (`--ephemeral`). */
   constructor(stateDir?: string) {
@@ -206,6 +210,44 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Runs `fn` as one transaction: everything it writes becomes visible together, or not at all. */
+  atomically<T>(fn: () => T): T {
+    const queued = this.afterCommit.length;
+    this.txDepth++;
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (error) {
+      // Rolled back: what it queued never happened.
+      this.afterCommit.length = queued;
+      throw error;
+    } finally {
+      this.txDepth--;
+    }
+    if (this.txDepth === 0) {
+      const run = this.afterCommit;
+      this.afterCommit = [];
+      for (const f of run) f();
+    }
+    return result;
+  }
+
+  // --- resume records -----------------------------------------------------------------------------
+  /** What a trainer recorded to resume the job after a crash (written with the step it describes). */
+  getResume(jobId: string): unknown {
+    const row = this.db.query<{ record: string }, [string]>('SELECT record FROM job_resume WHERE job_id = ?').get(jobId);
+    return row === null ? undefined : (JSON.parse(row.record) as unknown);
+  }
+
+  setResume(jobId: string, record: unknown): void {
+    this.db.query(`INSERT INTO job_resume (job_id, record, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(job_id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at`).run(jobId, JSON.stringify(record), now());
+  }
+
+  clearResume(jobId: string): void {
+    this.db.query('DELETE FROM job_resume WHERE job_id = ?').run(jobId);
   }
 
   // --- kv ---------------------------------------------------------------------------------------
@@ -296,7 +338,14 @@ export class Store {
         }
       }
     })();
-    if (added.length > 0) for (const l of this.metricListeners) l(jobId, added);
+    // Listeners (the metric files) hear of points once they are committed, never of a rolled-back step.
+    const notify = () => {
+      for (const l of this.metricListeners) l(jobId, added);
+    };
+    if (added.length > 0) {
+      if (this.txDepth > 0) this.afterCommit.push(notify);
+      else notify();
+    }
     return added;
   }
 
@@ -411,7 +460,7 @@ export class Store {
         ? this.db.query<{ id: string }, []>('SELECT id FROM jobs').all()
         : this.db.query<{ id: string }, [string]>('SELECT id FROM jobs WHERE org = ?').all(org);
       for (const { id } of jobIds) {
-        for (const t of ['events', 'metrics', 'timeline', 'artifacts']) this.db.query(`DELETE FROM ${t} WHERE job_id = ?`).run(id);
+        for (const t of ['events', 'metrics', 'timeline', 'artifacts', 'job_resume']) this.db.query(`DELETE FROM ${t} WHERE job_id = ?`).run(id);
         this.db.query('DELETE FROM jobs WHERE id = ?').run(id);
       }
       for (const t of ['env_keys', 'models', 'registry']) {

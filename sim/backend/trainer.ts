@@ -33,21 +33,51 @@ export interface CheckpointInfo {
   uri: string;
 }
 
+/** Points where a `trainer.hold` fault can hold a trainer (tests kill the simulator there). */
+export type HoldPoint = 'rollouts' | 'update' | 'checkpoint';
+
+export interface NewTrainerEvent {
+  type: string;
+  message: string;
+  data?: Record<string, unknown>;
+  level?: Level;
+}
+
+/** What a trainer makes visible at once, in one transaction. */
+export interface Commit {
+  events?: readonly NewTrainerEvent[];
+  /** All metrics of a step go in one commit, so a reader never sees a step half recorded. */
+  metrics?: readonly NewMetric[];
+  /** The trainer's resume record after this commit (JSON, opaque to the runner). */
+  resume?: unknown;
+}
+
 export interface TrainerContext {
   readonly job: JobParams;
   /** Aborted when the job is cancelled or the simulator shuts down. */
   readonly signal: AbortSignal;
+  /** True when this run continues a job a crashed simulator left running. */
+  readonly resumed: boolean;
+  /** The last resume record the job committed (only when `resumed`; undefined if it committed none). */
+  readonly resumeFrom: unknown;
   /** Appends an event (waits out an event-stall fault first). */
   emit(type: string, message: string, data?: Record<string, unknown>, level?: Level): Promise<JobEvent>;
   metrics(points: readonly NewMetric[]): void;
+  /** Events, metrics and the resume record in one transaction (waits out an event-stall fault first). */
+  commit(c: Commit): Promise<JobEvent[]>;
+  /** Holds here while a `trainer.hold` fault names this point (a no-op otherwise). */
+  hold(point: HoldPoint, iteration: number): Promise<void>;
   setPhase(phase: 'training' | 'evaluating'): void;
   setProgress(iteration: number, totalIterations: number, epoch: number): void;
   /** Sleeps `ms` of simulated time (divided by the time scale); rejects when aborted. */
   sleep(ms: number): Promise<void>;
   /** The org's decrypted ENVIRONMENT_API_KEY, for X-API-Key to the task app. */
   envKey(): string | undefined;
-  /** Records a checkpoint (label from checkpointLabel): artifact, model row and an event carrying its s3:// URL. */
-  checkpoint(label: string, epoch: number, iteration: number, file?: { path: string; sizeBytes: number }): Promise<CheckpointInfo>;
+  /**
+   * Records a checkpoint (label from checkpointLabel): artifact, model row and an event carrying its
+   * s3:// URL, with the resume record when given, in one transaction.
+   */
+  checkpoint(label: string, epoch: number, iteration: number, file?: { path: string; sizeBytes: number }, resume?: unknown): Promise<CheckpointInfo>;
 }
 
 export interface TrainerResult {
@@ -57,6 +87,10 @@ export interface TrainerResult {
 export interface Trainer {
   readonly name: string;
   run(ctx: TrainerContext): Promise<TrainerResult>;
+  /** True when a job of this trainer left running by a crashed simulator can continue from its resume record. */
+  canResume?(job: JobParams): boolean;
+  /** Removes what the trainer kept to resume `jobId` (the job failed instead of resuming). */
+  discard?(jobId: string): void;
 }
 
 /** Thrown by a trainer to fail the job with a message meant for the user. */

@@ -76,7 +76,9 @@ async function one(spec: RolloutSpec, t: RolloutTarget): Promise<RolloutResponse
 }
 
 /** Runs all rollouts with at most `concurrency` in flight; results in the order of `specs`. */
-export async function runRollouts(specs: readonly RolloutSpec[], t: RolloutTarget, concurrency: number, onDone?: () => void): Promise<RolloutResponse[]> {
+export async function runRollouts(
+  specs: readonly RolloutSpec[], t: RolloutTarget, concurrency: number, onDone?: () => void | Promise<void>,
+): Promise<RolloutResponse[]> {
   const out = new Array<RolloutResponse>(specs.length);
   let next = 0;
   let failure: unknown;
@@ -86,7 +88,7 @@ export async function runRollouts(specs: readonly RolloutSpec[], t: RolloutTarge
       if (i >= specs.length) return;
       try {
         out[i] = await one(specs[i] as RolloutSpec, t);
-        onDone?.();
+        await onDone?.();
       } catch (e) {
         failure ??= e;
       }

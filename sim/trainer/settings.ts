@@ -37,6 +37,8 @@ export interface GrpoSettings {
   checkpointsEnabled: boolean;
   model: { nLayer: number; nHead: number; dModel: number; maxSeqLen: number };
   rolloutTimeoutS: number;
+  /** [sim] resume: continue after a simulator crash (default true). */
+  resume: boolean;
   /** Where the model trains and samples: [sim] device, else the simulator's default. */
   device: DeviceChoice;
   /** Threads of the cpu device: [sim] threads, else the simulator's default (every core). */
@@ -102,6 +104,7 @@ export function grpoSettings(job: JobParams, defaults: DeviceDefaults = {}): Grp
       maxSeqLen: sim.model?.n_ctx ?? 128,
     },
     rolloutTimeoutS: 120,
+    resume: sim.resume ?? true,
     device: sim.device ?? defaults.device ?? 'cpu',
     threads: sim.threads ?? defaults.threads ?? defaultThreads(),
     webgpuAdapter: sim.webgpu_adapter,

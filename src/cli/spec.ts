@@ -61,6 +61,7 @@ const SIM_FLAGS: FlagSpec[] = [
   { name: 'task-app', type: 'boolean', default: true, description: 'Also start the Crafter task app (--no-task-app to skip)' },
   { name: 'state-dir', type: 'string', default: '.synth-rl', placeholder: 'DIR', description: 'Where jobs, events, keys and checkpoints persist' },
   { name: 'ephemeral', type: 'boolean', description: 'Keep all state in memory' },
+  { name: 'resume', type: 'boolean', default: true, description: 'Resume jobs a crashed simulator left running, from their last iteration (--no-resume: fail them with the reason)' },
   { name: 'api-key', type: 'string', env: ['SYNTH_API_KEY'], placeholder: 'KEY', description: 'API key to accept (default: generated once and persisted)' },
   { name: 'faults', type: 'string', placeholder: 'PATH|JSON', description: 'Fault-injection rules to load at start' },
   { name: 'trainer', type: 'string', default: 'grpo', placeholder: 'NAME', description: 'Trainer for jobs that do not pick one with [sim] trainer: grpo (a small GPT really trained with GRPO) or replay (a scripted stream)' },

@@ -159,6 +159,8 @@ export const SimSection = section({
   record_rollouts_per_iteration: int.min(0).max(1000),
   model: SimModelSection,
   replay: SimReplaySection,
+  /** Continue the job from its last resume checkpoint when the simulator restarts after a crash (default true). */
+  resume: bool,
 });
 
 export const RlConfigFile = z.looseObject({

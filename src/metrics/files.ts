@@ -92,7 +92,8 @@ export class MetricFiles {
     this.pending.wallTime = Math.max(this.pending.wallTime, wallTime);
   }
 
-  private flush(): void {
+  /** Writes the step being collected now (for a writer that knows each batch is a complete step). */
+  flush(): void {
     if (this.pending === undefined) return;
     this.line(this.pending);
     this.pending = undefined;

@@ -50,6 +50,8 @@ export function grpoTrainer(h: Harness, engine?: () => PolicyEngine): GrpoTraine
 export interface Recorded {
   events: Pick<JobEvent, 'type' | 'message' | 'data' | 'level'>[];
   metrics: NewMetric[];
+  /** The metrics of each commit, in order (one transaction each). */
+  commits: (readonly NewMetric[])[];
   phases: string[];
   checkpoints: CheckpointInfo[];
   files: { path: string; sizeBytes: number }[];
@@ -60,16 +62,25 @@ export async function runTrainer(
 ): Promise<{ result?: TrainerResult; error?: Error; rec: Recorded }> {
   const body = JobCreateBody.parse({ job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: h.taskApp.url, config } });
   const params = jobParams(opts.jobId ?? 'job_0000000000000000001', 'org_test', body, RlConfigFile.parse(config));
-  const rec: Recorded = { events: [], metrics: [], phases: [], checkpoints: [], files: [] };
+  const rec: Recorded = { events: [], metrics: [], commits: [], phases: [], checkpoints: [], files: [] };
   const controller = new AbortController();
+  const emit = (type: string, message: string, data: Record<string, unknown> = {}, level: JobEvent['level'] = 'info'): JobEvent => {
+    rec.events.push({ type, message, data, level });
+    return { seq: rec.events.length, type, message, data, level, created_at: '', job_id: params.id };
+  };
   const ctx: TrainerContext = {
     job: params,
     signal: controller.signal,
-    emit: async (type, message, data = {}, level = 'info') => {
-      rec.events.push({ type, message, data, level });
-      return { seq: rec.events.length, type, message, data, level, created_at: '', job_id: params.id };
-    },
+    resumed: false,
+    resumeFrom: undefined,
+    emit: async (type, message, data, level) => emit(type, message, data, level),
     metrics: (points) => void rec.metrics.push(...points),
+    commit: async (c) => {
+      rec.commits.push(c.metrics ?? []);
+      rec.metrics.push(...(c.metrics ?? []));
+      return (c.events ?? []).map((e) => emit(e.type, e.message, e.data, e.level));
+    },
+    hold: async () => {},
     setPhase: (p) => void rec.phases.push(p),
     setProgress: () => {},
     sleep: (ms) => Bun.sleep(ms),

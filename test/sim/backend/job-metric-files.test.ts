@@ -1,5 +1,6 @@
 // The simulator's per-job metric files, fed by the store: each stored point once (a resumed job's
-// repeated points are ignored by the store, so by the files too), the last step's line at the end.
+// repeated points are ignored by the store, so by the files too), each committed step's line at
+// once (the store commits a step's metrics together; a line held back would die with a crash).
 import { expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { tfeventsName } from '../../../src/metrics/files.ts';
 import { tempDir } from '../../helpers/cli.ts';
 import { readTfevents, scalarLines } from '../../helpers/tfevents-reader.ts';
 
-test('every point the store keeps, once; the last step\'s line when the job ends; failures stay local', () => {
+test('every point the store keeps, once; each step\'s line as soon as it is committed; failures stay local', () => {
   const dir = tempDir();
   const store = new Store();
   const bus = new EventBus();
@@ -20,9 +21,9 @@ test('every point the store keeps, once; the last step\'s line when the job ends
   store.addMetrics('job_a', [{ name: 'train.reward_mean', value: 2, step: 2 }]);
   // A resumed job reports step 2 again: the store keeps the first write, the files see nothing new.
   store.addMetrics('job_a', [{ name: 'train.reward_mean', value: 99, step: 2 }]);
-  expect(jsonl().map((l) => l.step)).toEqual([1]);
+  expect(jsonl().map((l) => l.step)).toEqual([1, 2]);
   bus.publish('job_a', { kind: 'status', status: 'training' });
-  expect(jsonl().length).toBe(1);
+  expect(jsonl().length).toBe(2);
   bus.publish('job_a', { kind: 'status', status: 'succeeded' });
   expect(jsonl().map((l) => [l.step, l['train/reward']])).toEqual([[1, 1], [2, 2]]);
   const tb = readTfevents(join(jobTensorboardDir(dir, 'job_a'), tfeventsName('job_a')));
