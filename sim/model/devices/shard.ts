@@ -6,6 +6,7 @@ import type { AdamWOptions } from '../adamw.ts';
 import { numParams, type ModelConfig } from '../config.ts';
 import type { ForwardOut, RowBatch } from '../device.ts';
 import { GPT } from '../gpt.ts';
+import { CachedLastLogits } from '../wasm/decoder.ts';
 import { WasmGPT } from '../wasm/model.ts';
 import { lastLogitsOf } from './reference.ts';
 import { lastPositionBatch } from './rows.ts';
@@ -52,21 +53,33 @@ export function referenceShard(mem: ShardMemory): Shard {
   };
 }
 
-/** Raw logits at the last position of each row, from one forward pass of a WasmGPT. */
-function wasmLastLogits(model: WasmGPT, rows: number[][]): Float32Array {
+/** Raw logits at the last position of each row, from one full forward pass of a WasmGPT (no caches). */
+export function wasmLastLogits(model: WasmGPT, rows: number[][]): Float32Array {
   const b = lastPositionBatch(rows);
   model.forward(b.tokens, b.B, b.T, b.pos, new Int32Array(b.B));
   return model.lastLogits();
 }
 
 /**
+ * KV-cache slots of a shard's sampler: enough for the rows a shard scores at once in a GRPO batch
+ * (64), fewer where a large model's caches would pass 64 MiB (more rows than slots stay correct,
+ * they only re-feed their prompts).
+ */
+export function samplerSlots(cfg: ModelConfig): number {
+  const bytesPerSlot = 4 * cfg.nLayer * 2 * cfg.maxSeqLen * cfg.dModel;
+  return Math.max(1, Math.min(64, Math.floor((64 << 20) / bytesPerSlot)));
+}
+
+/**
  * The WebAssembly GPT as a shard. Its weights live in its own wasm memory, so it copies the master
  * parameters in when they changed (lazily: the sampler only when it next samples), and copies its
- * gradients out to the slot after backward.
+ * gradients out to the slot after backward. The sampler scores rows through KV caches (each decode
+ * step feeds only the rows' new tokens); the caches are dropped whenever the parameters change.
  */
 export function wasmShard(mem: ShardMemory): Shard {
   const policy = new WasmGPT(mem.cfg, { params: mem.params });
   const sampler = new WasmGPT(mem.cfg, { params: mem.params });
+  const cache = new CachedLastLogits(sampler, samplerSlots(mem.cfg));
   const ref = mem.refParams === undefined ? undefined : new WasmGPT(mem.cfg, { params: mem.refParams });
   let version = 0;
   const seen = new Map<WasmGPT, number>([[policy, 0], [sampler, 0]]);
@@ -74,6 +87,7 @@ export function wasmShard(mem: ShardMemory): Shard {
     if (seen.get(m) !== version) {
       m.params.set(mem.params);
       seen.set(m, version);
+      if (m === sampler) cache.invalidate();
     }
     return m;
   };
@@ -92,7 +106,10 @@ export function wasmShard(mem: ShardMemory): Shard {
       policy.backward(dlogp);
       mem.grads.set(policy.grads);
     },
-    lastLogits: (rows) => wasmLastLogits(fresh(sampler), rows),
+    lastLogits: (rows) => {
+      fresh(sampler);
+      return cache.lastLogits(rows);
+    },
   };
 }
 

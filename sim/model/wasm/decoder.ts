@@ -186,6 +186,12 @@ export class CachedLastLogits {
     this.lastUse = new Array<number>(slots).fill(0);
   }
 
+  /** Forgets every cached prefix: call it when the model's parameters change (the caches hold keys and values of the old ones). */
+  invalidate(): void {
+    this.fed.fill([]);
+    this.decoder.reset();
+  }
+
   /** Logits [rows.length · V] at the last position of each row. */
   lastLogits(rows: readonly (readonly number[])[]): Float32Array {
     const V = this.decoder.model.cfg.vocabSize;
