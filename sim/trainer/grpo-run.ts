@@ -170,12 +170,17 @@ export class GrpoJobRun {
     ctx.setProgress(it, s.iterations, epoch);
     const lengths = results.map((r) => r.metrics.num_steps);
     const m = (name: string, value: number): NewMetric => ({ name, value, step: it, epoch, phase: 'train', data: { n: results.length } });
+    // An iteration with no update (every group zero-variance) has no loss, KL, entropy, grad norm
+    // or clip ratio: those points are left out rather than reported as 0 (docs/trainer.md, metrics).
+    const updateMetrics = update === undefined ? [] : [
+      m('train.policy_loss', update.policyLoss), m('train.loss', update.loss), m('train.kl', update.kl),
+      m('train.clip_ratio', update.clipLow + update.clipHigh), m('train.clip_ratio_low', update.clipLow),
+      m('train.clip_ratio_high', update.clipHigh), m('train.entropy', update.entropy), m('train.grad_norm', update.gradNorm),
+    ];
     const metrics = [
       ...this.rec.pending,
       m('train.reward_mean', mean(rewards)), m('train.reward_std', std(rewards)), m('train.frac_reward_zero_std', adv.fracZeroStd),
-      m('train.policy_loss', update?.loss ?? 0), m('train.loss', update?.loss ?? 0), m('train.kl', update?.kl ?? 0),
-      m('train.clip_ratio', (update?.clipLow ?? 0) + (update?.clipHigh ?? 0)), m('train.clip_ratio_low', update?.clipLow ?? 0),
-      m('train.clip_ratio_high', update?.clipHigh ?? 0), m('train.entropy', update?.entropy ?? 0), m('train.grad_norm', update?.gradNorm ?? 0),
+      ...updateMetrics,
       m('train.tokens', update?.tokens ?? 0), m('train.step_seconds', stepSeconds), m('train.rollouts_per_s', results.length / rolloutSeconds),
       m('train.episode_length_mean', mean(lengths)),
     ];
@@ -187,7 +192,7 @@ export class GrpoJobRun {
         data: {
           iteration: it, total_iterations: s.iterations, epoch, step: it, reward_mean: mean(rewards), reward_std: std(rewards),
           frac_reward_zero_std: adv.fracZeroStd, updated: update !== undefined, sequences: sequences.length, ...(update && {
-            loss: update.loss, kl: update.kl, clip_ratio: update.clipLow + update.clipHigh, entropy: update.entropy, grad_norm: update.gradNorm,
+            loss: update.loss, policy_loss: update.policyLoss, kl: update.kl, clip_ratio: update.clipLow + update.clipHigh, entropy: update.entropy, grad_norm: update.gradNorm,
             tokens: update.tokens, update_seconds: update.seconds, ratio_dev: update.firstStepRatioDev,
           }), rollout_seconds: rolloutSeconds, step_seconds: stepSeconds, rollouts_per_s: results.length / rolloutSeconds,
           sample_batches: sampleBatches, sample_batch_mean: sampleBatchMean,

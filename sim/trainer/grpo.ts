@@ -72,7 +72,10 @@ export interface LossOptions {
 }
 
 export interface LossResult {
+  /** The whole objective: clipped surrogate + β·KL (what the gradient is of). */
   loss: number;
+  /** The clipped surrogate alone (equals loss when β = 0 or there is no reference). */
+  policyLoss: number;
   /** ∂loss/∂logp for each token: what the model's backward pass takes. */
   dlogp: Float64Array;
   /** Mean over tokens of the k3 KL estimate. */
@@ -103,6 +106,7 @@ export function grpoLoss(b: TokenBatch, o: LossOptions): LossResult {
   };
   const dlogp = new Float64Array(n);
   let loss = 0;
+  let policyLoss = 0;
   let kl = 0;
   let clipLow = 0;
   let clipHigh = 0;
@@ -115,7 +119,8 @@ export function grpoLoss(b: TokenBatch, o: LossOptions): LossResult {
     const clippedTerm = clipped * a;
     // The min picks the clipped term only when clipping made it smaller; there its gradient is 0.
     const useClipped = clippedTerm < unclippedTerm;
-    let term = -(useClipped ? clippedTerm : unclippedTerm);
+    const surrogate = -(useClipped ? clippedTerm : unclippedTerm);
+    let term = surrogate;
     let grad = useClipped ? 0 : -a * ratio;
     if (useClipped && ratio < 1 - o.epsilonLow) clipLow++;
     if (useClipped && ratio > 1 + o.epsilonHigh) clipHigh++;
@@ -128,7 +133,8 @@ export function grpoLoss(b: TokenBatch, o: LossOptions): LossResult {
     }
     const w = weight(i);
     loss += w * term;
+    policyLoss += w * surrogate;
     dlogp[i] = w * grad;
   }
-  return { loss, dlogp, kl: n ? kl / n : 0, clipLow: n ? clipLow / n : 0, clipHigh: n ? clipHigh / n : 0 };
+  return { loss, policyLoss, dlogp, kl: n ? kl / n : 0, clipLow: n ? clipLow / n : 0, clipHigh: n ? clipHigh / n : 0 };
 }

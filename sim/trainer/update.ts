@@ -26,7 +26,10 @@ export interface UpdateOptions {
 }
 
 export interface UpdateResult {
+  /** Clipped surrogate + β·KL of the last inner step. */
   loss: number;
+  /** The clipped surrogate alone of the last inner step. */
+  policyLoss: number;
   kl: number;
   clipLow: number;
   clipHigh: number;
@@ -95,7 +98,7 @@ export async function grpoUpdate(device: PolicyDevice, sequences: readonly Train
   const M = batch.pos.length;
   const refLogp = o.beta > 0 ? (await device.forward(batch, 'reference')).logprobs : undefined;
   const loss = { epsilonLow: o.epsilonLow, epsilonHigh: o.epsilonHigh, beta: o.beta, lossType: o.lossType, maxCompletionLength: o.maxActions + 1 };
-  let last = { loss: 0, kl: 0, clipLow: 0, clipHigh: 0, entropy: 0, gradNorm: 0 };
+  let last = { loss: 0, policyLoss: 0, kl: 0, clipLow: 0, clipHigh: 0, entropy: 0, gradNorm: 0 };
   let firstStepRatioDev = 0;
   for (let step = 0; step < Math.max(1, o.innerSteps); step++) {
     const f = await device.forward(batch, 'policy');
@@ -105,7 +108,7 @@ export async function grpoUpdate(device: PolicyDevice, sequences: readonly Train
     const gradNorm = await device.backward(Float32Array.from(r.dlogp));
     if (!Number.isFinite(gradNorm)) throw new Error(`gradient norm is ${gradNorm}: training diverged`);
     await device.step({ maxGradNorm: o.maxGradNorm });
-    last = { loss: r.loss, kl: r.kl, clipLow: r.clipLow, clipHigh: r.clipHigh, entropy: M ? meanOf(f.entropy) : 0, gradNorm };
+    last = { loss: r.loss, policyLoss: r.policyLoss, kl: r.kl, clipLow: r.clipLow, clipHigh: r.clipHigh, entropy: M ? meanOf(f.entropy) : 0, gradNorm };
   }
   return { ...last, tokens: batch.B * batch.T, sequences: batch.B, seconds: (performance.now() - t0) / 1000, firstStepRatioDev };
 }

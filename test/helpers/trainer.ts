@@ -104,7 +104,8 @@ export function smallConfig(extra: Record<string, unknown> = {}): Record<string,
   return {
     training: { num_epochs: 1, iterations_per_epoch: 3 },
     trainer: { batch_size: 2, group_size: 4 },
-    env: { max_steps_per_episode: 6 },
+    // 20 steps: long enough that groups differ and iterations update (6 left every group zero-variance).
+    env: { max_steps_per_episode: 20 },
     evaluation: { seeds: [0, 1, 2, 3], every_n_iters: 2 },
     checkpoint: { interval: 2, keep_last_n: 2 },
     sim: { trainer: 'grpo', preset: 'micro', seed: 3, model: { n_layer: 1, n_head: 2, d_model: 32, n_ctx: 96 } },

@@ -81,6 +81,38 @@ describe('GRPO trainer', () => {
     expect(pick(c)).not.toEqual(pick(a));
   }, 90_000);
 
+  test('an iteration with no update (every group zero-variance) omits loss, KL, entropy, grad norm and clip metrics', async () => {
+    // One rollout per group: every group has zero spread, so no iteration updates the model.
+    const cfg = smallConfig({ training: { num_epochs: 1, iterations_per_epoch: 2 }, trainer: { batch_size: 2, group_size: 1 }, evaluation: { seeds: [0], every_n_iters: 0 }, checkpoint: { enabled: false } });
+    const { error, rec } = await runTrainer(grpoTrainer(h), h, cfg);
+    expect(error).toBeUndefined();
+    const steps = rec.events.filter((e) => e.type === 'rl.train.step');
+    expect(steps.length).toBe(2);
+    expect(steps.every((e) => e.data.updated === false && e.data.loss === undefined)).toBe(true);
+    const names = new Set(rec.metrics.map((m) => m.name));
+    for (const n of ['train.loss', 'train.policy_loss', 'train.kl', 'train.entropy', 'train.grad_norm', 'train.clip_ratio', 'train.clip_ratio_low', 'train.clip_ratio_high']) {
+      expect(names.has(n)).toBe(false);
+    }
+    expect(rec.metrics.filter((m) => m.name === 'train.reward_mean').map((m) => m.step)).toEqual([1, 2]);
+  });
+
+  test('an update reports train.loss (surrogate + β·KL) and train.policy_loss (surrogate alone) apart', async () => {
+    const cfg = smallConfig({ training: { num_epochs: 1, iterations_per_epoch: 2 }, hyperparams: { beta: 0.5, num_inner_steps: 2 }, evaluation: { seeds: [0], every_n_iters: 0 }, checkpoint: { enabled: false } });
+    const { error, rec } = await runTrainer(grpoTrainer(h), h, cfg);
+    expect(error).toBeUndefined();
+    const at = (name: string, step: number) => rec.metrics.find((m) => m.name === name && m.step === step)?.value;
+    const updated = rec.events.filter((e) => e.type === 'rl.train.step' && e.data.updated === true).map((e) => e.data.iteration as number);
+    expect(updated.length).toBeGreaterThan(0);
+    for (const it of updated) {
+      const loss = at('train.loss', it) as number;
+      const policy = at('train.policy_loss', it) as number;
+      const kl = at('train.kl', it) as number;
+      expect(loss).toBeCloseTo(policy + 0.5 * kl, 6);
+    }
+    // With β > 0 the two differ once the policy has moved from the reference (the second inner step's KL > 0).
+    expect(updated.some((it) => (at('train.kl', it) as number) > 0 ? at('train.loss', it) !== at('train.policy_loss', it) : false)).toBe(true);
+  });
+
   test('no env key, or a wrong one, fails with a reason that says what to do', async () => {
     const none = await runTrainer(grpoTrainer(h), h, smallConfig(), { envKey: undefined });
     expect(none.error?.message).toContain('no ENVIRONMENT_API_KEY');

@@ -85,6 +85,14 @@ describe('KL (k3)', () => {
     expect(r.loss).toBeCloseTo(0.04 * expected, 12);
     expect(r.dlogp[0]).toBeCloseTo(0.04 * (1 - Math.exp(-0.5)), 12);
   });
+
+  test('policyLoss is the clipped surrogate alone; loss = policyLoss + β·KL', () => {
+    const r = grpoLoss(one(-1, -1, 2, { refLogp: [-1.5] }), { ...OPTS, beta: 0.04 });
+    expect(r.policyLoss).toBeCloseTo(-2, 12); // on-policy: −r·A = −A
+    expect(r.loss).toBeCloseTo(-2 + 0.04 * r.kl, 12);
+    const noRef = grpoLoss(one(-1, -1, 2), { ...OPTS, beta: 0.04 });
+    expect(noRef.policyLoss).toBe(noRef.loss);
+  });
 });
 
 describe('loss aggregation', () => {
