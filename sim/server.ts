@@ -208,6 +208,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }),
   ];
   const trainers = new Map(trainerList.map((t) => [t.name, t]));
+  // Replay as the library default: instant and deterministic for embedding and tests; the CLI
+  // (`synth-rl sim`) passes grpo because a person starting a simulator wants training (docs/wire-contract.md §6.2).
   const defaultTrainer = opts.defaultTrainer ?? 'replay';
   if (!trainers.has(defaultTrainer)) {
     abandon();

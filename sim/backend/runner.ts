@@ -2,6 +2,7 @@
 // cancelled. Every change is a timeline row and an event; the trainer behind a job is chosen per
 // job ([sim] trainer) with the simulator's default as fallback. After a crash, jobs the previous
 // process left running resume from their trainer's last resume record (or fail with the reason).
+import { configWarnings } from './config-use.ts';
 import { checkpointKey, rlModelId } from '../../src/api/models.ts';
 import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
 import type { RlConfigFile } from '../../src/config/schema.ts';
@@ -190,6 +191,8 @@ export class JobRunner {
     const requested = config.sim?.trainer ?? this.defaultTrainer;
     const trainer = this.trainers.has(requested) ? requested : this.defaultTrainer;
     if (trainer !== requested) params.warnings.push(`trainer "${requested}" is not available in this simulator; using "${trainer}"`);
+    // Keys this job sets that the simulator does not use are named, with why (sim/backend/config-use.ts).
+    params.warnings.push(...configWarnings(config, trainer));
     // data.environment_api_key (the rl_demo body shape) is never stored in plaintext: it becomes
     // the org's sealed env key when the org has none, and is dropped from the stored body.
     const plainKey = body.data.environment_api_key;

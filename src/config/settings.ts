@@ -134,14 +134,8 @@ export const SETTINGS = [
     key: 'rl_weights_path', type: 'path', flag: 'weights', env: ['RL_WEIGHTS_PATH'], placeholder: 'PATH',
     description: 'Local checkpoint tarball for offline inference',
   },
-  {
-    key: 'sim_trainer', type: 'string', file: ['sim.trainer'], default: 'grpo',
-    description: 'Simulator trainer for jobs (as `synth-rl sim` defaults): grpo | replay',
-  },
-  {
-    key: 'sim_preset', type: 'string', file: ['sim.preset'], default: 'micro',
-    description: 'Simulator Crafter world: micro | small | classic',
-  },
+  // [sim] trainer and [sim] preset are no client settings: the simulator reads them from the
+  // forwarded config (sim/backend/config-use.ts lists who reads each key).
 ] as const satisfies readonly SettingDef[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];

@@ -120,6 +120,16 @@ describe('replay scenarios', () => {
     }
   });
 
+  test('config keys the simulator does not use are named in rl.job.warning events, with the reason', async () => {
+    const id = await t.createJob({ config: { sim: { trainer: 'replay', port: 9000, replay: { iterations: 1, step_seconds: 0.01 } }, hyperparams: { delta: 4, kl_penalty: 0.1 } } });
+    await terminal(id);
+    const events = (await t.json<{ events: JobEvent[] }>(`/api/learning/jobs/${id}/events?limit=1000`)).body.events;
+    const warnings = events.filter((e) => e.type === 'rl.job.warning').map((e) => e.message);
+    expect(warnings.find((w) => w.includes('[sim] port'))).toContain('synth-rl sim');
+    expect(warnings.find((w) => w.includes('[hyperparams] delta'))).toContain('epsilon_low/epsilon_high');
+    expect(warnings.find((w) => w.includes('[hyperparams] kl_penalty'))).toContain('beta');
+  });
+
   test('a GRPO job without an uploaded ENVIRONMENT_API_KEY fails and says how to fix it', async () => {
     const id = await t.createJob({ config: { sim: { trainer: 'grpo' } } });
     const final = await terminal(id);
