@@ -83,6 +83,24 @@ export interface ForwardResult<A extends Arr> {
   entropy: A;
 }
 
+/**
+ * Validates one forward call's inputs against the model (every model class takes the same
+ * arguments) and returns the inverse sampling temperature.
+ */
+export function checkForwardInputs(cfg: ModelConfig, tokens: Int32Array, B: number, T: number, pos: Int32Array, targets: Int32Array, opts: ScoreOptions): number {
+  const { vocabSize: V, maxSeqLen } = cfg;
+  if (T > maxSeqLen) throw new Error(`sequence length ${T} exceeds the model's ${maxSeqLen}`);
+  if (tokens.length !== B * T) throw new Error(`tokens has ${tokens.length} ids, expected B·T = ${B * T}`);
+  if (pos.length !== targets.length) throw new Error('pos and targets differ in length');
+  for (let i = 0; i < tokens.length; i++) if ((tokens[i] as number) < 0 || (tokens[i] as number) >= V) throw new Error(`token id ${tokens[i]} out of range`);
+  const M = pos.length;
+  const invT = 1 / (opts.temperature ?? 1);
+  if (!(invT > 0 && Number.isFinite(invT))) throw new Error(`temperature must be positive, got ${opts.temperature}`);
+  if (opts.mask !== undefined && opts.mask.length !== M * V) throw new Error(`mask has ${opts.mask.length} entries, expected M·V = ${M * V}`);
+  for (let r = 0; r < M; r++) if ((pos[r] as number) < 0 || (pos[r] as number) >= B * T) throw new Error(`scored position ${pos[r]} outside B·T = ${B * T}`);
+  return invT;
+}
+
 export class GPT<A extends Arr = Float32Array> {
   readonly cfg: ModelConfig;
   readonly params: A;
@@ -129,16 +147,10 @@ export class GPT<A extends Arr = Float32Array> {
    * against targets[r].
    */
   forward(tokens: Int32Array, B: number, T: number, pos: Int32Array, targets: Int32Array, opts: ScoreOptions = {}): ForwardResult<A> {
-    const { nLayer: L, dModel: C, nHead: NH, vocabSize: V, maxSeqLen } = this.cfg;
-    if (T > maxSeqLen) throw new Error(`sequence length ${T} exceeds the model's ${maxSeqLen}`);
-    if (tokens.length !== B * T) throw new Error(`tokens has ${tokens.length} ids, expected B·T = ${B * T}`);
-    if (pos.length !== targets.length) throw new Error('pos and targets differ in length');
-    for (let i = 0; i < tokens.length; i++) if ((tokens[i] as number) < 0 || (tokens[i] as number) >= V) throw new Error(`token id ${tokens[i]} out of range`);
+    const { nLayer: L, dModel: C, nHead: NH, vocabSize: V } = this.cfg;
+    const invT = checkForwardInputs(this.cfg, tokens, B, T, pos, targets, opts);
     const M = pos.length;
     const K: Kernels = this.backend.kernels;
-    const invT = 1 / (opts.temperature ?? 1);
-    if (!(invT > 0 && Number.isFinite(invT))) throw new Error(`temperature must be positive, got ${opts.temperature}`);
-    if (opts.mask !== undefined && opts.mask.length !== M * V) throw new Error(`mask has ${opts.mask.length} entries, expected M·V = ${M * V}`);
     if (this.acts === undefined || !this.acts.fits(B, T, M)) this.acts = new Activations(this.ctor, this.cfg, B, T, Math.max(M, 1));
     const a = this.acts;
     const p = this.p;

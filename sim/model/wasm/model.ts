@@ -6,7 +6,7 @@
 // Differences that are implementation only: attention keeps just the softmax (no pre-softmax
 // buffer), the residual adds are fused into the projection matmuls, and backward keeps one layer's
 // worth of activation gradients (the residual-stream gradient flows through one buffer).
-import type { ForwardResult, ScoreOptions } from '../gpt.ts';
+import { checkForwardInputs, type ForwardResult, type ScoreOptions } from '../gpt.ts';
 import { initParams } from '../init.ts';
 import { numParams, paramOffsets, PARAM_NAMES, validateConfig, type ModelConfig, type ParamName } from '../config.ts';
 import { Arena, Layout, type Region } from './arena.ts';
@@ -121,17 +121,10 @@ export class WasmGPT {
 
   /** Same contract as GPT.forward. */
   forward(tokens: Int32Array, B: number, T: number, pos: Int32Array, targets: Int32Array, opts: ScoreOptions = {}): ForwardResult<Float32Array> {
-    const { nLayer: L, dModel: C, nHead: NH, vocabSize: V, maxSeqLen } = this.cfg;
-    if (T > maxSeqLen) throw new Error(`sequence length ${T} exceeds the model's ${maxSeqLen}`);
-    if (tokens.length !== B * T) throw new Error(`tokens has ${tokens.length} ids, expected B·T = ${B * T}`);
-    if (pos.length !== targets.length) throw new Error('pos and targets differ in length');
-    for (let i = 0; i < tokens.length; i++) if ((tokens[i] as number) < 0 || (tokens[i] as number) >= V) throw new Error(`token id ${tokens[i]} out of range`);
+    const { nLayer: L, dModel: C, nHead: NH, vocabSize: V } = this.cfg;
+    const invT = checkForwardInputs(this.cfg, tokens, B, T, pos, targets, opts);
     const M = pos.length;
     const BT = B * T;
-    const invT = 1 / (opts.temperature ?? 1);
-    if (!(invT > 0 && Number.isFinite(invT))) throw new Error(`temperature must be positive, got ${opts.temperature}`);
-    if (opts.mask !== undefined && opts.mask.length !== M * V) throw new Error(`mask has ${opts.mask.length} entries, expected M·V = ${M * V}`);
-    for (let r = 0; r < M; r++) if ((pos[r] as number) < 0 || (pos[r] as number) >= BT) throw new Error(`scored position ${pos[r]} outside B·T = ${BT}`);
     const a = this.layout(B, T, Math.max(M, 1));
     const k = this.arena.k;
     const p = this.pp;
