@@ -33,18 +33,23 @@ export interface ShardMemory {
 export type ShardFactory = (mem: ShardMemory) => Shard;
 
 /** The reference GPT as a shard: its weights and gradients are views on the shared memory. */
+/** What both model classes offer for scoring a row batch (GPT's forward contract). */
+type RowScorer = Pick<GPT | WasmGPT, 'forward'>;
+
+/** One batch through a shard's policy or reference model. */
+function scoreRows(m: RowScorer | undefined, b: RowBatch): ForwardOut {
+  if (m === undefined) throw new Error('this device keeps no reference model (withReference was false)');
+  const f = m.forward(b.tokens, b.B, b.T, b.pos, b.targets, { temperature: b.temperature, ...(b.mask !== undefined && { mask: b.mask }) });
+  return { logprobs: f.logprobs, entropy: f.entropy };
+}
+
 export function referenceShard(mem: ShardMemory): Shard {
   const policy = new GPT(mem.cfg, { params: mem.params, grads: mem.grads });
   const sampler = new GPT(mem.cfg, { params: mem.params });
   const ref = mem.refParams === undefined ? undefined : new GPT(mem.cfg, { params: mem.refParams });
   return {
     syncParams() {},
-    forward(b, which) {
-      const m = which === 'policy' ? policy : ref;
-      if (m === undefined) throw new Error('this device keeps no reference model (withReference was false)');
-      const f = m.forward(b.tokens, b.B, b.T, b.pos, b.targets, { temperature: b.temperature, ...(b.mask !== undefined && { mask: b.mask }) });
-      return { logprobs: f.logprobs, entropy: f.entropy };
-    },
+    forward: (b, which) => scoreRows(which === 'policy' ? policy : ref, b),
     backward(dlogp) {
       policy.zeroGrad();
       policy.backward(dlogp);
@@ -95,12 +100,7 @@ export function wasmShard(mem: ShardMemory): Shard {
     syncParams() {
       version++;
     },
-    forward(b, which) {
-      const m = which === 'policy' ? fresh(policy) : ref;
-      if (m === undefined) throw new Error('this device keeps no reference model (withReference was false)');
-      const f = m.forward(b.tokens, b.B, b.T, b.pos, b.targets, { temperature: b.temperature, ...(b.mask !== undefined && { mask: b.mask }) });
-      return { logprobs: f.logprobs, entropy: f.entropy };
-    },
+    forward: (b, which) => scoreRows(which === 'policy' ? fresh(policy) : ref, b),
     backward(dlogp) {
       policy.zeroGrad();
       policy.backward(dlogp);
