@@ -6,7 +6,7 @@ import { ChatCompletionRequest } from '../../src/api/chat.ts';
 import { JobCreateBody, type Job } from '../../src/api/jobs.ts';
 import { EnvKeyUpload, MAX_ENV_KEY_BYTES, SEALED_BOX_ALG, SEALED_BOX_OVERHEAD } from '../../src/api/keys.ts';
 import { EnsureBody, parseRlModelId, PromoteBody } from '../../src/api/models.ts';
-import { RlConfigFile } from '../../src/config/schema.ts';
+import { RlConfigFile } from '../../src/api/rl-config.ts';
 import { decodeBase64Strict } from '../../src/crypto/sealedbox.ts';
 import { VERSION } from '../../src/version.ts';
 import { OpenAIDirectBody, runDirectTest } from '../taskapp/direct-test.ts';

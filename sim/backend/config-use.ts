@@ -1,9 +1,9 @@
-// What the simulator does with each key of the job TOML (src/config/schema.ts): read (by whom and
+// What the simulator does with each key of the job TOML (src/api/rl-config.ts): read (by whom and
 // where), or ignored (and why). A job whose config sets an ignored key gets one `rl.job.warning`
 // per reason naming the keys, so no key is silently ignored (docs/wire-contract.md §6.2).
 // test/config/examples.test.ts fails when a schema key is missing here, and checks that each
 // "read" entry's file mentions the key.
-import type { RlConfigFile } from '../../src/config/schema.ts';
+import type { RlConfigFile } from '../../src/api/rl-config.ts';
 
 /**
  * client: read by the synth-rl client (and forwarded); the simulator has no use for it.

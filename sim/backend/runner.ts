@@ -5,7 +5,7 @@
 import { configWarnings } from './config-use.ts';
 import { checkpointKey, rlModelId } from '../../src/api/models.ts';
 import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
-import type { RlConfigFile } from '../../src/config/schema.ts';
+import type { RlConfigFile } from '../../src/api/rl-config.ts';
 import type { BusMessage, EventBus } from './bus.ts';
 import type { FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';

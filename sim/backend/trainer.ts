@@ -2,7 +2,7 @@
 // later. A trainer gets a context to emit events and metrics and returns the fine-tuned model id.
 import type { JobEvent } from '../../src/api/jobs.ts';
 import type { JobCreateBody } from '../../src/api/jobs.ts';
-import type { RlConfigFile } from '../../src/config/schema.ts';
+import type { RlConfigFile } from '../../src/api/rl-config.ts';
 import type { Level, NewMetric } from './store.ts';
 
 export interface JobParams {

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { FlagValue } from '../cli/args.ts';
 import { UsageError } from '../cli/errors.ts';
 import { parseDotenv } from './dotenv.ts';
-import { RlConfigFile } from './schema.ts';
+import { RlConfigFile } from '../api/rl-config.ts';
 import { DEFAULT_CONFIG_PATH, SETTINGS, settingDef, type SettingDef, type SettingKey, type SettingValue } from './settings.ts';
 import { displayKey, getPath, keyLocator, parseTomlFile, type KeyLocator, type TomlTable } from './toml.ts';
 import { findUnknownKeys } from './schema-walk.ts';

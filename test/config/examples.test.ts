@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { CONFIG_KEYS, configWarnings, keyUse, setKeys } from '../../sim/backend/config-use.ts';
-import { RlConfigFile } from '../../src/config/schema.ts';
+import { RlConfigFile } from '../../src/api/rl-config.ts';
 import { findUnknownKeys } from '../../src/config/schema-walk.ts';
 import { parseTomlFile } from '../../src/config/toml.ts';
 

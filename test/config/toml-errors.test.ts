@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { RlConfigFile } from '../../src/config/schema.ts';
+import { RlConfigFile } from '../../src/api/rl-config.ts';
 import { locateKey } from '../../src/config/toml.ts';
 import { parse } from 'smol-toml';
 import { cli, tempDir } from '../helpers/cli.ts';

@@ -2,7 +2,7 @@
 // TrainerContext that records everything the trainer reports.
 import type { JobEvent } from '../../src/api/jobs.ts';
 import { JobCreateBody } from '../../src/api/jobs.ts';
-import { RlConfigFile } from '../../src/config/schema.ts';
+import { RlConfigFile } from '../../src/api/rl-config.ts';
 import { jobParams } from '../../sim/backend/runner.ts';
 import type { NewMetric } from '../../sim/backend/store.ts';
 import type { CheckpointInfo, Trainer, TrainerContext, TrainerResult } from '../../sim/backend/trainer.ts';

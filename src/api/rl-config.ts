@@ -1,9 +1,10 @@
 // The whole RL job TOML as zod schemas: every section and key of the reference config
 // (docs/wire-contract.md §6.2), the script sections [job] [trainer] [env] [runner] [services], and
-// [sim] for the simulator. Sections are loose: unknown keys pass through (the whole file is
-// forwarded to the backend as data.config) and are reported as warnings by the loader.
+// [sim] for the simulator. Part of the wire contract: the parsed file travels in the job request as
+// data.config, so the client's loader (src/config) and the simulator read this one schema. Sections
+// are loose: unknown keys pass through and are reported as warnings by the loader.
 import { z } from 'zod';
-import { JOB_LIMITS as L } from '../api/limits.ts';
+import { JOB_LIMITS as L } from './limits.ts';
 
 const int = z.number().int();
 const num = z.number();
