@@ -26,3 +26,11 @@ export { apiBase, backendRoot, joinUrl } from './client/url.ts';
 export { seal, sealOpen, generateKeyPair, decodeBase64Strict, encodeBase64 } from './crypto/sealedbox.ts';
 export * from './api/index.ts';
 export { VERSION } from './version.ts';
+// Also reused by the simulator, which takes client code only through this module, src/api,
+// src/policy and src/runtime (docs/architecture.md §5).
+export { MetricFiles, MetricFileError, tfeventsName, type MetricFilesOptions, type MetricPointLike } from './metrics/files.ts';
+export { fetchFollowingSafely } from './client/redirect.ts';
+export {
+  runRollouts, summarize, rolloutRequestBody,
+  type RolloutOutcome, type RolloutPlan, type RolloutSummary, type RunOptions,
+} from './client/taskapp-rollout.ts';

@@ -7,7 +7,7 @@
 // written when its status turns terminal. A failure to write is logged once per job and never
 // fails the job: the points are in the store either way.
 import { join } from 'node:path';
-import { MetricFiles } from '../../src/metrics/files.ts';
+import { MetricFiles } from '../../src/index.ts';
 import type { EventBus } from './bus.ts';
 import type { MetricPoint } from '../../src/api/jobs.ts';
 import type { Store } from './store.ts';

@@ -1,6 +1,6 @@
 // The simulated backend's X25519 keypair, generated once and persisted with the state, and the
 // opening of sealed env keys (stored only as ciphertext; opened when a trainer needs them).
-import { decodeBase64Strict, encodeBase64, generateKeyPair, sealOpen } from '../../src/crypto/sealedbox.ts';
+import { decodeBase64Strict, encodeBase64, generateKeyPair, sealOpen } from '../../src/index.ts';
 import type { Store } from './store.ts';
 
 export class SealedKeys {

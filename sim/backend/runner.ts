@@ -9,7 +9,7 @@ import type { RlConfigFile } from '../../src/api/rl-config.ts';
 import type { BusMessage, EventBus } from './bus.ts';
 import type { FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
-import { seal } from '../../src/crypto/sealedbox.ts';
+import { seal } from '../../src/index.ts';
 import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
 import { TrainerFailure, type CheckpointInfo, type Commit, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
 

@@ -10,7 +10,7 @@ import { InferenceError, type InferenceContext, type ModelResolver, type PolicyM
 
 export class CheckpointPolicy implements PolicyModel {
   readonly description: string;
-  constructor(readonly id: string, private readonly runner: CheckpointRunner, info: { simulated_model?: string; base_model?: string }) {
+  constructor(readonly id: string, private readonly runner: Pick<CheckpointRunner, 'chat'>, info: { simulated_model?: string; base_model?: string }) {
     this.description = `RL checkpoint (${info.simulated_model ?? 'simulated model'} standing in for ${info.base_model ?? 'the base model'})`;
   }
 
@@ -19,7 +19,7 @@ export class CheckpointPolicy implements PolicyModel {
     const reasoning = reply.actions.length
       ? `chosen by ${this.id} (greedy unless a temperature is given)`
       : `${this.id} ended its answer without choosing an action`;
-    return policyCompletion(req, { actions: reply.actions, reasoning });
+    return policyCompletion(req, { actions: reply.actions, reasoning, tokenCounts: { prompt: reply.promptTokens, completion: reply.tokens.length } });
   }
 }
 

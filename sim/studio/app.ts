@@ -6,8 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { BackendClient } from '../../src/client/backend.ts';
-import { HttpError } from '../../src/client/http.ts';
+import { BackendClient, HttpError } from '../../src/index.ts';
 import { buildPolicyRequest } from '../taskapp/prompt.ts';
 import { detail, readJson } from '../backend/request.ts';
 import { studioAssets } from './assets.ts';

@@ -1,8 +1,7 @@
 // A job's live feed for the Studio page: the client's own JobStream (SSE merged with polling, the
 // code `synth-rl run` follows jobs with) re-sent to the browser as one SSE stream. So the page sees
 // what the CLI sees, against the simulator or the production backend alike.
-import type { BackendClient } from '../../src/client/backend.ts';
-import { JobStream, type StreamItem } from '../../src/client/stream.ts';
+import { JobStream, type BackendClient, type StreamItem } from '../../src/index.ts';
 
 const encoder = new TextEncoder();
 

@@ -5,7 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { EnvInitializeRequest, EnvStepRequest, EnvTerminateRequest, RolloutRequest } from '../../src/api/taskapp.ts';
-import { VERSION } from '../../src/version.ts';
+import { VERSION } from '../../src/index.ts';
 import { ACHIEVEMENTS, ACTION_NAMES, CrafterEnv, PRESETS, achievementNames, actionIndex, type Preset } from '../crafter/index.ts';
 import { detail } from '../backend/request.ts';
 import { allowedKeys, authFailure, authorize, expectedKeyPrefix, UNCONFIGURED_DETAIL } from './auth.ts';

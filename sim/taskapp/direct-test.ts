@@ -3,7 +3,7 @@
 // contract allows a job-less answer (`{ok: true, …}` without job_id: the reference client prints it
 // and exits 0), which keeps the job state machine out of a smoke test.
 import { z } from 'zod';
-import { runRollouts, summarize, type RolloutOutcome } from '../../src/client/taskapp-rollout.ts';
+import { runRollouts, summarize, type RolloutOutcome } from '../../src/index.ts';
 
 export const OpenAIDirectBody = z.looseObject({
   endpoint_base_url: z.url({ protocol: /^https?$/ }),

@@ -85,6 +85,9 @@ export class JobPolicy implements PolicyModel {
       actions.push(name);
       logprobs.push(g.logprobs[k] as number);
     });
-    return policyCompletion(req, { actions, reasoning: `sampled by ${this.id} (${this.description})`, logprobs });
+    return policyCompletion(req, {
+      actions, reasoning: `sampled by ${this.id} (${this.description})`, logprobs,
+      tokenCounts: { prompt: prompt.length, completion: g.completion.length },
+    });
   }
 }

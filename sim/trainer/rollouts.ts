@@ -1,7 +1,7 @@
 // Rollouts against any task app that honours the contract: POST {task_app}/rollout with the
 // environment key, a bounded number in flight, failures classified into messages a user can act on.
 import { RolloutResponse, type RolloutRequestInput } from '../../src/api/taskapp.ts';
-import { fetchFollowingSafely } from '../../src/client/redirect.ts';
+import { fetchFollowingSafely } from '../../src/index.ts';
 import { TrainerFailure } from '../backend/trainer.ts';
 
 export interface RolloutSpec {

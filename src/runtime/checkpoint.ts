@@ -134,6 +134,7 @@ export interface CheckpointReply {
   actions: string[];
   /** Every generated token, [END] included. */
   tokens: string[];
+  /** Prompt token ids fed to the model (the newest, when the prompt had to be cut to fit). */
   promptTokens: number;
 }
 

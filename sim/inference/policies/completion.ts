@@ -3,11 +3,17 @@
 // or the same JSON as message content when the request offers no `interact` tool.
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../../../src/api/chat.ts';
 
-/** Per-action log-probabilities, reported when the request asks for `logprobs`. */
 export interface PolicyChoice {
   actions: string[];
   reasoning: string;
+  /** Per-action log-probabilities, reported when the request asks for `logprobs`. */
   logprobs?: number[];
+  /**
+   * Token ids the model read (the prompt as fed, after any truncation) and wrote ([END] included).
+   * Every policy with a tokenizer (a training job's policy, an RL checkpoint) gives them; `usage`
+   * then counts real tokens.
+   */
+  tokenCounts?: { prompt: number; completion: number };
 }
 
 function offersInteract(req: ChatCompletionRequest): boolean {
@@ -19,7 +25,10 @@ function offersInteract(req: ChatCompletionRequest): boolean {
   });
 }
 
-/** Rough token count (4 characters a token), for the usage block clients print. */
+/**
+ * An estimate (4 characters a token) for the usage block of policies that have no tokenizer: the
+ * built-in random and heuristic baselines. Policies with a tokenizer pass `tokenCounts` instead.
+ */
 function approxTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
@@ -34,8 +43,8 @@ export function policyCompletion(req: ChatCompletionRequest, choice: PolicyChoic
   const logprobs = req.logprobs === true && choice.logprobs !== undefined
     ? { content: choice.actions.map((a, i) => ({ token: a, logprob: choice.logprobs?.[i] ?? 0, bytes: null, top_logprobs: [] })) }
     : undefined;
-  const completionTokens = approxTokens(args);
-  const promptTokens = approxTokens(promptText);
+  const promptTokens = choice.tokenCounts?.prompt ?? approxTokens(promptText);
+  const completionTokens = choice.tokenCounts?.completion ?? approxTokens(args);
   return {
     id,
     object: 'chat.completion',

@@ -1,0 +1,75 @@
+// The layering rules of docs/architecture.md §1 and §5: the simulator (sim/) takes client code only
+// through named, public modules, and the client (src/) imports the simulator only from the command
+// entries that start part of it, so the client behaves the same against the hosted backend.
+import { describe, expect, test } from 'bun:test';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+const ROOT = join(import.meta.dir, '..', '..');
+
+/** What sim/ may import from src/: a file, or a folder ending in '/'. */
+const SIM_MAY_IMPORT = ['src/index.ts', 'src/api/', 'src/policy/', 'src/runtime/'];
+/** The only src/ files that may import sim/. */
+const SRC_MAY_IMPORT_SIM = ['src/cli/commands/sim.ts', 'src/cli/commands/task-app.ts', 'src/cli/commands/demo.ts', 'src/cli/commands/studio.ts'];
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(ROOT, dir))) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = `${dir}/${name}`;
+    if (statSync(join(ROOT, path)).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(ts|tsx|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+/** Repo-relative targets of a file's relative imports: static, re-exports, side-effect and dynamic. */
+function importTargets(path: string, text: string): string[] {
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1] as string);
+  return specifiers.map((s) => relative(ROOT, join(ROOT, dirname(path), s)).split('\\').join('/'));
+}
+
+const allowed = (target: string, rules: readonly string[]) =>
+  rules.some((rule) => (rule.endsWith('/') ? target.startsWith(rule) : target === rule));
+
+/** `file → target` for every import from `fromDir` into `intoDir` that the rules do not allow. */
+function violations(fromDir: string, intoDir: string, ok: (file: string, target: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const file of sourceFiles(fromDir)) {
+    for (const target of importTargets(file, readFileSync(join(ROOT, file), 'utf8'))) {
+      if (target.startsWith(`${intoDir}/`) && !ok(file, target)) out.push(`${file} → ${target}`);
+    }
+  }
+  return out;
+}
+
+describe('layering', () => {
+  test('the import scanner sees every form of import', () => {
+    const text = [
+      "import { a } from '../../src/client/http.ts';",
+      "import type {\n  B,\n} from '../../src/api/jobs.ts';",
+      "export * from '../../src/index.ts';",
+      "import '../../src/ui/live.ts';",
+      "const m = await import('../../src/cli/main.ts');",
+    ].join('\n');
+    expect(importTargets('sim/backend/x.ts', text)).toEqual([
+      'src/client/http.ts', 'src/api/jobs.ts', 'src/index.ts', 'src/ui/live.ts', 'src/cli/main.ts',
+    ]);
+  });
+
+  test('sim/ imports src/ only through the public modules of docs/architecture.md §5', () => {
+    expect(violations('sim', 'src', (_file, target) => allowed(target, SIM_MAY_IMPORT))).toEqual([]);
+  });
+
+  test('src/ imports sim/ only from the command entries that start part of the simulator', () => {
+    expect(violations('src', 'sim', (file) => SRC_MAY_IMPORT_SIM.includes(file))).toEqual([]);
+  });
+
+  test('docs/architecture.md §5 names every allowed module and command entry', () => {
+    const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## 5. What the simulator reuses from the client'));
+    expect(section.startsWith('## 5.')).toBe(true);
+    for (const module of SIM_MAY_IMPORT) expect(section).toContain(`\`${module}\``);
+    for (const entry of SRC_MAY_IMPORT_SIM) expect(section).toContain(entry.replace('src/cli/commands/', ''));
+  });
+});
