@@ -24,7 +24,6 @@ function flagNotes(f: FlagSpec): string {
 export function commandHelp(spec: CommandSpec): string {
   const lines = [`synth-rl ${spec.name} — ${spec.summary}`, ''];
   lines.push(`Usage: ${spec.usage ?? `synth-rl ${spec.name} [flags]`}`);
-  if (spec.planned) lines.push('', `Status: not built yet (planned in ${spec.planned}); running it exits ${EXIT.usage}.`);
   if (spec.details) lines.push('', spec.details);
   lines.push('', 'Flags:');
   const width = Math.min(34, Math.max(...spec.flags.map((f) => flagLabel(f).length)) + 2);
@@ -41,7 +40,7 @@ export function commandHelp(spec: CommandSpec): string {
 
 export function mainHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}${c.planned ? ' [planned]' : ''}`);
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
   return [
     `synth-rl ${version} — client for Synth's hosted RL fine-tuning service, and a local simulator of it`,
     '',

@@ -53,10 +53,6 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO()): 
       io.out.write(commandHelp(spec));
       return EXIT.ok;
     }
-    if (spec.load === undefined) {
-      io.err.write(`synth-rl ${spec.name}: not built yet (planned in ${spec.planned ?? 'a later milestone'}).\n`);
-      return EXIT.usage;
-    }
     const ctx: CommandContext = { command: spec.name, args, ...io };
     const mod = await spec.load();
     return await mod.run(ctx);

@@ -11,9 +11,8 @@ export interface CommandSpec {
   readonly details?: string;
   readonly flags: readonly FlagSpec[];
   readonly examples?: readonly string[];
-  /** Absent while the command is still planned; `planned` says what will bring it. */
-  readonly load?: () => Promise<CommandModule>;
-  readonly planned?: string;
+  /** Imported only when the command runs. */
+  readonly load: () => Promise<CommandModule>;
 }
 
 /** The flag for a config setting, with its env vars and default taken from the settings table. */
