@@ -1,6 +1,7 @@
 // The layering rules of docs/architecture.md §1 and §5: the simulator (sim/) takes client code only
 // through named, public modules, and the client (src/) imports the simulator only from the command
-// entries that start part of it, so the client behaves the same against the hosted backend.
+// entries that start part of it, so the client behaves the same against the hosted backend. And
+// every package the shipped code imports at run time is a dependency, not a devDependency.
 import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -23,10 +24,18 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** Statements that import: `import|export … from '…'` and `import '…'` at a line start, and `import('…')`. */
+const IMPORT = /^[ \t]*(?:import|export)\b(\s+type\b)?[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^[ \t]*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+
+/** What a file's source imports, and whether only types (erased at run time). */
+function imports(text: string): { specifier: string; typeOnly: boolean }[] {
+  return [...text.matchAll(IMPORT)].map((m) => ({ specifier: (m[2] ?? m[3] ?? m[4]) as string, typeOnly: m[1] !== undefined }));
+}
+
 /** Repo-relative targets of a file's relative imports: static, re-exports, side-effect and dynamic. */
 function importTargets(path: string, text: string): string[] {
-  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1] as string);
-  return specifiers.map((s) => relative(ROOT, join(ROOT, dirname(path), s)).split('\\').join('/'));
+  const relativeOnes = imports(text).map((i) => i.specifier).filter((s) => s.startsWith('./') || s.startsWith('../'));
+  return relativeOnes.map((s) => relative(ROOT, join(ROOT, dirname(path), s)).split('\\').join('/'));
 }
 
 const allowed = (target: string, rules: readonly string[]) =>
@@ -51,6 +60,9 @@ describe('layering', () => {
       "export * from '../../src/index.ts';",
       "import '../../src/ui/live.ts';",
       "const m = await import('../../src/cli/main.ts');",
+      "// import { x } from '../../src/not/code.ts';",
+      "const s = 'text with from \\'../../src/not/either.ts\\'';",
+      "export const NAME = '../../src/not/a-module.ts';",
     ].join('\n');
     expect(importTargets('sim/backend/x.ts', text)).toEqual([
       'src/client/http.ts', 'src/api/jobs.ts', 'src/index.ts', 'src/ui/live.ts', 'src/cli/main.ts',
@@ -71,5 +83,32 @@ describe('layering', () => {
     expect(section.startsWith('## 5.')).toBe(true);
     for (const module of SIM_MAY_IMPORT) expect(section).toContain(`\`${module}\``);
     for (const entry of SRC_MAY_IMPORT_SIM) expect(section).toContain(entry.replace('src/cli/commands/', ''));
+  });
+});
+
+/** Packages a file imports at run time (type-only imports are erased), by package name. */
+function runtimePackages(text: string): string[] {
+  return imports(text)
+    .filter((i) => !i.typeOnly)
+    .map((i) => i.specifier)
+    .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('bun:') && s !== 'bun')
+    .map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/'));
+}
+
+describe('dependencies', () => {
+  test('the scanner keeps value imports and package names, drops type-only and built-in ones', () => {
+    const text = "import type { X } from '@webgpu/types';\nimport { blake2b } from '@noble/hashes/blake2.js';\nimport {\n  a,\n} from 'hono/cookie';\nimport { readFileSync } from 'node:fs';\nimport { Database } from 'bun:sqlite';";
+    expect(runtimePackages(text)).toEqual(['@noble/hashes', 'hono']);
+  });
+
+  test('every package src/ and sim/ import at run time is in package.json dependencies', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const missing: string[] = [];
+    for (const file of [...sourceFiles('src'), ...sourceFiles('sim')]) {
+      for (const name of runtimePackages(readFileSync(join(ROOT, file), 'utf8'))) {
+        if (pkg.dependencies[name] === undefined) missing.push(`${file} imports ${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
