@@ -55,7 +55,7 @@ const DEVICE_FLAGS: FlagSpec[] = [
 
 const SIM_FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Address to bind' },
-  { name: 'port', type: 'int', default: 8787, placeholder: 'N', description: 'Backend port' },
+  { name: 'port', type: 'int', default: 8787, placeholder: 'N', description: "Port of the simulated backend API (the client's --backend-url; also serves /inference, /studio, /_sim)" },
   { name: 'task-app-port', type: 'int', default: 8001, placeholder: 'N', description: 'Task app port' },
   { name: 'task-app', type: 'boolean', default: true, description: 'Also start the Crafter task app (--no-task-app to skip)' },
   { name: 'state-dir', type: 'string', default: '.synth-rl', placeholder: 'DIR', description: 'Where jobs, events, keys and checkpoints persist' },
@@ -137,7 +137,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'sim',
-    summary: 'Run the local simulator: backend, trainer, inference and the Crafter task app',
+    summary: 'Run the local simulator: backend API, trainer, inference and the Crafter task app',
     flags: [...SIM_FLAGS, HELP],
     examples: ['synth-rl sim', 'synth-rl sim --ephemeral --port 0', 'synth-rl sim --faults faults.json'],
     load: () => import('./commands/sim.ts'),

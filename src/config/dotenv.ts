@@ -1,6 +1,8 @@
 // `.env` files: KEY=VALUE lines, `export ` prefix allowed, `#` comments, quotes stripped
 // ("…" understands \n \t \" \\), unquoted values lose a trailing ` # comment`.
 // Values only fill variables that are not already set (docs/wire-contract.md §3.10).
+// Not node:util's parseEnv: it returns neither line numbers (a value's source reads `.env:2`) nor
+// the malformed lines this file warns about.
 
 export interface DotenvEntry {
   readonly key: string;

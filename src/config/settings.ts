@@ -42,7 +42,7 @@ export const SETTINGS = [
   {
     key: 'backend_url', type: 'url', flag: 'backend-url', env: ['PROD_BACKEND_URL', 'SYNTH_BACKEND_URL'],
     file: ['services.backend_url'], default: PROD_BACKEND_URL_DEFAULT, placeholder: 'URL',
-    description: 'Backend root or API base (with or without /api)',
+    description: "Synth's backend API: the hosted service or a `synth-rl sim` (root or API base, with or without /api)",
   },
   {
     key: 'api_key', type: 'string', flag: 'api-key', env: ['SYNTH_API_KEY'], secret: true, placeholder: 'KEY',
