@@ -11,7 +11,7 @@
 // `bun run build [outfile] [--target NAME]` builds for this machine by default; `bun run release`
 // builds every target (scripts/release.ts).
 import type { BunPlugin } from 'bun';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildStudioAssets } from '../sim/studio/bundle.ts';
 import { buildWasm } from './build-wasm.ts';
@@ -100,7 +100,7 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl'), targ
     // The GRPO trainer's Worker and the cpu device's shard Workers are extra entrypoints: Bun
     // embeds them under their paths relative to the entrypoints' common root (the repository
     // root), which sim/trainer/engine.ts and sim/model/devices/shard-host.ts ask for.
-    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
+    entrypoints: [resolve(root, 'src/cli/bin.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
     compile: {
       outfile,
       target: target.bunTarget as Bun.Build.CompileTarget,
@@ -115,9 +115,16 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl'), targ
     sourcemap: 'linked',
     bytecode: true,
     format: 'esm',
+    // Code splitting keeps every command's modules out of the start-up path: without it the whole
+    // bundle (transformers, ONNX Runtime's JS, the simulator) is evaluated before `--version`
+    // prints, about 30 ms on top of the runtime's own start (BENCHMARKS.md, startup).
+    splitting: true,
   });
   for (const log of result.logs) console.error(String(log));
   if (!result.success) throw new Error('build failed');
+  // Bun also writes each chunk's source map beside the executable; the executable does not read
+  // them, and fifty loose files next to it would only confuse whoever copies dist/.
+  for (const o of result.outputs) if (o.path.endsWith('.map')) rmSync(o.path, { force: true });
   return outfile;
 }
 
