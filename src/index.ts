@@ -27,7 +27,7 @@ export { seal, sealOpen, generateKeyPair, decodeBase64Strict, encodeBase64 } fro
 export * from './api/index.ts';
 export { VERSION } from './version.ts';
 // Also reused by the simulator, which takes client code only through this module, src/api,
-// src/policy and src/runtime (docs/architecture.md §5).
+// src/policy and src/runtime (docs/architecture.md §6).
 export { MetricFiles, MetricFileError, tfeventsName, type MetricFilesOptions, type MetricPointLike } from './metrics/files.ts';
 export { fetchFollowingSafely } from './client/redirect.ts';
 export {
