@@ -3,7 +3,7 @@
 // reward and achievements, and the group's rewards and advantages.
 import { api, ApiError, jobPath } from '../api.ts';
 import { clear, fmtNum, h } from '../dom.ts';
-import type { Page } from '../main.ts';
+import type { Page } from '../page.ts';
 
 interface Ref { index: number; reward: number | null; advantage: number | null }
 interface Index { iterations: { iteration: number; reward_mean: number | null; groups: { group: number; seed: number | null; rollouts: Ref[] }[] }[] }
