@@ -1,7 +1,7 @@
 // GET/HEAD /, the soft /health and /health/rollout (docs/wire-contract.md §4.2: 200 with
 // authorized:false for a wrong key, 503 without any key configured), /test_auth, /actions and /info.
 import { Hono, type Context } from 'hono';
-import { VERSION } from '../../../src/version.ts';
+import { VERSION } from '../../../src/index.ts';
 import { ACTION_NAMES } from '../../crafter/index.ts';
 import { authorize, expectedKeyPrefix, UNCONFIGURED_DETAIL } from '../auth.ts';
 import { ENV_NAME } from '../env-config.ts';

@@ -1,7 +1,7 @@
 // GET /task_info (docs/wire-contract.md §4.4): the task set without seeds; with `seed`/`seeds`
 // (repeated or comma lists, at most 100) one description per seed, a 422 naming a bad seed.
 import { Hono } from 'hono';
-import { VERSION } from '../../../src/version.ts';
+import { VERSION } from '../../../src/index.ts';
 import { ACHIEVEMENTS, ACTION_NAMES, CrafterEnv } from '../../crafter/index.ts';
 import { ENV_NAME, resolveEnvConfig } from '../env-config.ts';
 import { invalid } from '../http.ts';
