@@ -10,3 +10,4 @@ export interface ErrorBody {
   detail: unknown;
 }
 export * from './rl-config.ts';
+export * from './openai-direct.ts';
