@@ -13,20 +13,19 @@
 //   Step i's observation/prompt/frame are what the model saw before acting; frame `steps` is the end.
 // GET /api/rl/jobs/{id}/rollouts/{iteration}/{group}/{index}/frames/{step}.png[?kind=&scale=2..32&area=full|view]
 //   image/png of the world before step `step` (the task app's Crafter replayed from seed and actions).
-import type { Context, Hono } from 'hono';
-import { parseObservation } from '../../src/policy/template.ts';
-import { CrafterEnv, actionIndex, renderPng, textObservation, type Preset } from '../crafter/index.ts';
-import { DEFAULT_ENGINE_MAX_STEPS } from '../taskapp/env-config.ts';
-import { readEpisode, readIndex, rolloutsDir, type IndexEntry, type RecordedEpisode, type RolloutKind } from '../trainer/rollout-record.ts';
-import { detail, intQuery } from './request.ts';
-import type { JobRow } from './store.ts';
-
-type Env = { Variables: { org: string } };
+import { Hono, type Context } from 'hono';
+import { parseObservation } from '../../../src/policy/template.ts';
+import { CrafterEnv, actionIndex, renderPng, textObservation, type Preset } from '../../crafter/index.ts';
+import { DEFAULT_ENGINE_MAX_STEPS } from '../../taskapp/env-config.ts';
+import { readEpisode, readIndex, rolloutsDir, type IndexEntry, type RecordedEpisode, type RolloutKind } from '../../trainer/rollout-record.ts';
+import { detail, intQuery } from '../request.ts';
+import type { JobRow, Store } from '../store.ts';
+import { ownJob, type BackendEnv } from './context.ts';
 
 const MAX_INT = 1_000_000_000;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-function kindQuery(c: Context<Env>, fallback: RolloutKind | undefined): RolloutKind | undefined | Response {
+function kindQuery(c: Context<BackendEnv>, fallback: RolloutKind | undefined): RolloutKind | undefined | Response {
   const raw = c.req.query('kind');
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'train' || raw === 'eval') return raw;
@@ -104,11 +103,19 @@ function replayTo(ep: RecordedEpisode, step: number): CrafterEnv | string {
   }
 }
 
-export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefined, ownJob: (c: Context<Env>) => JobRow | Response): void {
+export interface RolloutRouteDeps {
+  store: Store;
+  /** Per-job files (<jobsDir>/<job id>/rollouts/); none recorded when undefined. */
+  jobsDir?: string | undefined;
+}
+
+export function rolloutRoutes(deps: RolloutRouteDeps): Hono<BackendEnv> {
+  const { jobsDir } = deps;
+  const api = new Hono<BackendEnv>();
   const dirOf = (job: JobRow) => (jobsDir === undefined ? undefined : rolloutsDir(jobsDir, job.id));
 
   api.get('/rl/jobs/:id/rollouts', (c) => {
-    const job = ownJob(c);
+    const job = ownJob(deps.store, c);
     if (job instanceof Response) return job;
     const kind = kindQuery(c, undefined);
     if (kind instanceof Response) return kind;
@@ -129,8 +136,8 @@ export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefine
   });
 
   /** The episode named by the path, or a 4xx Response. */
-  const episode = (c: Context<Env>): { job: JobRow; ep: RecordedEpisode; entry: IndexEntry | undefined } | Response => {
-    const job = ownJob(c);
+  const episode = (c: Context<BackendEnv>): { job: JobRow; ep: RecordedEpisode; entry: IndexEntry | undefined } | Response => {
+    const job = ownJob(deps.store, c);
     if (job instanceof Response) return job;
     const given = kindQuery(c, 'train');
     if (given instanceof Response) return given;
@@ -170,4 +177,5 @@ export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefine
     if (typeof env === 'string') return detail(409, `frame ${step} cannot be reproduced: ${env}`);
     return new Response(renderPng(env, { scale, area }), { headers: { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' } });
   });
+  return api;
 }
