@@ -103,6 +103,27 @@ function replayTo(ep: RecordedEpisode, step: number): CrafterEnv | string {
   }
 }
 
+/** GET …/rollouts: the recorded iterations after `after_iteration`, `limit` iterations a page. */
+function listRollouts(c: Context<BackendEnv>, job: JobRow | Response, dirOf: (job: JobRow) => string | undefined): Response {
+  if (job instanceof Response) return job;
+  const kind = kindQuery(c, undefined);
+  if (kind instanceof Response) return kind;
+  const after = intQuery(c, 'after_iteration', -1, -1, MAX_INT);
+  if (after instanceof Response) return after;
+  const limit = intQuery(c, 'limit', 200, 1, 1000);
+  if (limit instanceof Response) return limit;
+  const dir = dirOf(job);
+  const all = (dir === undefined ? [] : readIndex(dir)).filter((e) => e.iteration > after && (kind === undefined || e.kind === kind));
+  // `limit` counts iterations, so a page never splits an iteration's train and eval entries.
+  const iterations = [...new Set(all.map((e) => e.iteration))];
+  const lastShown = iterations[Math.min(limit, iterations.length) - 1] ?? after;
+  const items = all.filter((e) => e.iteration <= lastShown);
+  return c.json({
+    job_id: job.id, iterations: items.map((e) => indexJson(job.id, e)),
+    next_after_iteration: iterations.length > limit ? lastShown : null,
+  });
+}
+
 export interface RolloutRouteDeps {
   store: Store;
   /** Per-job files (<jobsDir>/<job id>/rollouts/); none recorded when undefined. */
@@ -114,26 +135,7 @@ export function rolloutRoutes(deps: RolloutRouteDeps): Hono<BackendEnv> {
   const api = new Hono<BackendEnv>();
   const dirOf = (job: JobRow) => (jobsDir === undefined ? undefined : rolloutsDir(jobsDir, job.id));
 
-  api.get('/rl/jobs/:id/rollouts', (c) => {
-    const job = ownJob(deps.store, c);
-    if (job instanceof Response) return job;
-    const kind = kindQuery(c, undefined);
-    if (kind instanceof Response) return kind;
-    const after = intQuery(c, 'after_iteration', -1, -1, MAX_INT);
-    if (after instanceof Response) return after;
-    const limit = intQuery(c, 'limit', 200, 1, 1000);
-    if (limit instanceof Response) return limit;
-    const dir = dirOf(job);
-    const all = (dir === undefined ? [] : readIndex(dir)).filter((e) => e.iteration > after && (kind === undefined || e.kind === kind));
-    // `limit` counts iterations, so a page never splits an iteration's train and eval entries.
-    const iterations = [...new Set(all.map((e) => e.iteration))];
-    const lastShown = iterations[Math.min(limit, iterations.length) - 1] ?? after;
-    const items = all.filter((e) => e.iteration <= lastShown);
-    return c.json({
-      job_id: job.id, iterations: items.map((e) => indexJson(job.id, e)),
-      next_after_iteration: iterations.length > limit ? lastShown : null,
-    });
-  });
+  api.get('/rl/jobs/:id/rollouts', (c) => listRollouts(c, ownJob(deps.store, c), dirOf));
 
   /** The episode named by the path, or a 4xx Response. */
   const episode = (c: Context<BackendEnv>): { job: JobRow; ep: RecordedEpisode; entry: IndexEntry | undefined } | Response => {
