@@ -18,6 +18,9 @@ const JOB_PARAMS = 'sim/backend/job-params.ts';
 const GRPO = 'sim/trainer/settings.ts';
 const REPLAY = 'sim/backend/replay.ts';
 
+const read = (who: Reader, file: string): KeyUse => ({ read: who, by: file });
+const ignored = (why: string): KeyUse => ({ ignored: why });
+
 const REAL_CLUSTER = "they configure the real backend's GPU cluster and inference engine; forwarded, not used by the simulator (it trains a small CPU/WebGPU model)";
 const REAL_TRAINER = "they are for the real backend's trainer; forwarded, not used by the simulated trainer";
 const EVAL_CONFIG = 'they belong to eval configs for the real backend; forwarded, not used by the simulator';
@@ -25,9 +28,6 @@ const SIM_PROCESS = 'they are settings of the `synth-rl sim` process (use its fl
 const NO_KL_PENALTY = "the simulated trainer's KL coefficient is [hyperparams] beta, and it has no separate KL penalty";
 const NO_DELTA = 'the simulated trainer clips the ratio with epsilon_low/epsilon_high only (no δ upper bound on the ratio for negative advantages)';
 const OBSERVATION = "the observation format is the task app's ([rollout.env_config] observation_format is forwarded to it by the real backend; the simulated trainer asks for the default text format)";
-
-const read = (who: Reader, file: string): KeyUse => ({ read: who, by: file });
-const ignored = (why: string): KeyUse => ({ ignored: why });
 
 /** Exact dotted paths, or "section.*" for every key of a section. */
 export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
