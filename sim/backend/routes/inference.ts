@@ -2,7 +2,8 @@
 // models the simulator serves, and the OpenAI-direct smoke test against the caller's task app.
 import { Hono, type Context } from 'hono';
 import { ChatCompletionRequest } from '../../../src/api/chat.ts';
-import { OpenAIDirectBody, runDirectTest } from '../../taskapp/direct-test.ts';
+import { OpenAIDirectRequest } from '../../../src/api/openai-direct.ts';
+import { runOpenAIDirectTest } from '../../taskapp/openai-direct.ts';
 import type { SealedKeys } from '../keys.ts';
 import { detail, readJson } from '../request.ts';
 import type { Store } from '../store.ts';
@@ -27,12 +28,12 @@ export interface InferenceRouteDeps {
 
 // Rollouts against a hosted model take minutes: no idle cut for this request.
 async function directTest(deps: InferenceRouteDeps, c: Context<BackendEnv>): Promise<Response> {
-  const parsed = await readJson(c, OpenAIDirectBody);
+  const parsed = await readJson(c, OpenAIDirectRequest);
   if (!parsed.ok) return parsed.response;
   const stored = deps.store.getEnvKey(c.get('org'), 'ENVIRONMENT_API_KEY');
   const envKey = stored ? (deps.keys.open(stored.ciphertext) ?? undefined) : undefined;
   (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
-  return runDirectTest(parsed.data, { envKey, simInferenceUrl: `${new URL(c.req.url).origin}/inference` });
+  return runOpenAIDirectTest(parsed.data, { envKey, simInferenceUrl: `${new URL(c.req.url).origin}/inference` });
 }
 
 export function inferenceRoutes(deps: InferenceRouteDeps): Hono<BackendEnv> {
