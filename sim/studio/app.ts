@@ -1,12 +1,12 @@
 // The Studio's HTTP surface, a Hono sub-app mounted at /studio by `synth-rl sim` (sim/server.ts)
 // and served alone by `synth-rl studio` for any backend. The page talks only to /studio/api/…;
 // each of those calls goes to the backend's public /api through the client's own code
-// (BackendClient, JobStream) with the session's API key — so the Studio sees exactly what that key
+// (SynthClient, JobStream) with the session's API key — so the Studio sees exactly what that key
 // may see, with the backend's auth and per-org isolation, and nothing more.
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { BackendClient } from '../../src/client/backend.ts';
+import { SynthClient } from '../../src/client/api-client.ts';
 import { HttpError } from '../../src/client/http.ts';
 import { buildPolicyRequest } from '../taskapp/prompt.ts';
 import { detail, readJson } from '../backend/request.ts';
@@ -27,7 +27,7 @@ export interface StudioOptions {
   simulated: boolean;
 }
 
-type Env = { Variables: { client: BackendClient } };
+type Env = { Variables: { client: SynthClient } };
 
 const PLAYGROUND = z.strictObject({
   model: z.string().min(1),
@@ -49,7 +49,7 @@ function upstreamError(error: unknown): Response {
   return detail(502, `backend unreachable: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-async function upstream(c: Context<Env>, run: (client: BackendClient) => Promise<unknown>): Promise<Response> {
+async function upstream(c: Context<Env>, run: (client: SynthClient) => Promise<unknown>): Promise<Response> {
   try {
     return c.json((await run(c.get('client'))) as object);
   } catch (error) {
@@ -58,16 +58,16 @@ async function upstream(c: Context<Env>, run: (client: BackendClient) => Promise
   }
 }
 
-const getJson = (client: BackendClient, path: string, query?: Record<string, string | number>) =>
+const getJson = (client: SynthClient, path: string, query?: Record<string, string | number>) =>
   client.http.json({ path, ...(query && { query }), retry: { retries: 1 } });
 
 export function createStudioApp(opts: StudioOptions): Hono<Env> {
   const app = new Hono<Env>();
-  const clients = new Map<string, BackendClient>();
-  const clientFor = (key: string): BackendClient => {
+  const clients = new Map<string, SynthClient>();
+  const clientFor = (key: string): SynthClient => {
     let client = clients.get(key);
     if (client === undefined) {
-      client = new BackendClient({ backendUrl: opts.backendUrl, apiKey: key, ...(opts.fetch && { fetch: opts.fetch }), timeoutMs: 30_000 });
+      client = new SynthClient({ backendUrl: opts.backendUrl, apiKey: key, ...(opts.fetch && { fetch: opts.fetch }), timeoutMs: 30_000 });
       clients.set(key, client);
     }
     return client;
@@ -196,7 +196,7 @@ function pageHeaders(): Record<string, string> {
 }
 
 /** Every metric point of a job, paging by step (a page may end inside a step: re-read that step). */
-async function allMetrics(client: BackendClient, jobId: string): Promise<unknown[]> {
+async function allMetrics(client: SynthClient, jobId: string): Promise<unknown[]> {
   const seen = new Map<string, unknown>();
   let after = -1;
   for (let page = 0; page < 200; page++) {
@@ -212,7 +212,7 @@ async function allMetrics(client: BackendClient, jobId: string): Promise<unknown
 const TREND_JOBS = 50;
 
 /** Adds each recent job's train reward per iteration (the jobs page's sparklines). */
-async function withRewardTrends(client: BackendClient, raw: unknown): Promise<unknown> {
+async function withRewardTrends(client: SynthClient, raw: unknown): Promise<unknown> {
   const jobs = (raw as { jobs?: unknown } | null)?.jobs;
   if (!Array.isArray(jobs)) return { jobs: [] };
   const out = await Promise.all(jobs.map(async (job: Record<string, unknown>, i) => {
@@ -251,7 +251,7 @@ function readSample(answer: Record<string, unknown>): { actions: string[]; logpr
  * The checkpoint's choice (greedy, temperature 0) and how its first action is distributed over
  * `samples` answers at the given temperature.
  */
-async function playground(client: BackendClient, req: z.infer<typeof PLAYGROUND>): Promise<unknown> {
+async function playground(client: SynthClient, req: z.infer<typeof PLAYGROUND>): Promise<unknown> {
   const ask = (temperature: number) => {
     const base = buildPolicyRequest(req.model, req.observation ?? '', { temperature, logprobs: true });
     const body = req.messages !== undefined && req.messages.length > 0 ? { ...base, messages: req.messages } : base;

@@ -1,7 +1,7 @@
 // A job's live feed for the Studio page: the client's own JobStream (SSE merged with polling, the
 // code `synth-rl run` follows jobs with) re-sent to the browser as one SSE stream. So the page sees
 // what the CLI sees, against the simulator or the production backend alike.
-import type { BackendClient } from '../../src/client/backend.ts';
+import type { SynthClient } from '../../src/client/api-client.ts';
 import { JobStream, type StreamItem } from '../../src/client/stream.ts';
 
 const encoder = new TextEncoder();
@@ -24,7 +24,7 @@ function frame(item: StreamItem): string | undefined {
   }
 }
 
-export function liveResponse(client: BackendClient, jobId: string, signal: AbortSignal): Response {
+export function liveResponse(client: SynthClient, jobId: string, signal: AbortSignal): Response {
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
   const body = new ReadableStream<Uint8Array>({
