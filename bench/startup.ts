@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 // Startup time of the compiled binary (`--version`, `selftest`) and its size.
-// Baselines in the same run for context: the uncompiled CLI under `bun`, and `node -e 0`.
+// Baselines in the same run for context: a bun-compiled hello world (the runtime's floor, interleaved
+// with --version), the uncompiled CLI under `bun`, and `node -e 0`.
 //   bun run bench:startup [--runs N] [--binary PATH] [--reference PATH]
 // --binary: measure that executable instead of dist/synth-rl (e.g. dist/release/synth-rl-linux-x64).
 // --reference: another build (say, of an earlier commit) measured in the same run, interleaved.
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildBinary } from '../scripts/build.ts';
@@ -44,19 +45,31 @@ function timeRuns(cmd: string[], runs: number): number[] {
 const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] as number;
 const p90 = (xs: number[]) => xs[Math.floor(xs.length * 0.9)] as number;
 
-/** --version of the binary and the reference alternately (the machine's load hits both alike). */
-function interleaved(runs: number): [number[], number[]] {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    a.push(...timeRuns([binary, '--version'], 1));
-    if (reference !== undefined) b.push(...timeRuns([resolve(reference), '--version'], 1));
-  }
-  return [a.sort((x, y) => x - y), b.sort((x, y) => x - y)];
+/**
+ * The runtime's own floor: a compiled one-line program that prints a version, built by the same
+ * Bun. Our `--version` cannot beat it; the gap above it is what synth-rl itself costs.
+ */
+function buildFloor(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'synth-rl-floor-'));
+  writeFileSync(join(dir, 'hello.ts'), 'console.log("hello 0.0.0");\n');
+  const out = join(dir, 'hello');
+  const r = Bun.spawnSync([process.execPath, 'build', '--compile', join(dir, 'hello.ts'), '--outfile', out], { stdout: 'ignore', stderr: 'pipe' });
+  if (r.exitCode !== 0) throw new Error(`building the floor binary failed: ${r.stderr.toString()}`);
+  return out;
 }
-const [versionTimes, referenceTimes] = interleaved(RUNS);
+
+/** --version of the binary, the reference and the floor in turn (the machine's load hits all alike). */
+function interleaved(cmds: string[][], runs: number): number[][] {
+  const times: number[][] = cmds.map(() => []);
+  for (let i = 0; i < runs; i++) cmds.forEach((cmd, k) => times[k]!.push(...timeRuns(cmd, 1)));
+  return times.map((xs) => xs.sort((x, y) => x - y));
+}
+const floor = buildFloor();
+const versionCmds = [[binary, '--version'], [floor, '--version'], ...(reference === undefined ? [] : [[resolve(reference), '--version']])];
+const [versionTimes = [], floorTimes = [], referenceTimes = []] = interleaved(versionCmds, RUNS);
 const rows: [string, number[]][] = [
   ['synth-rl --version', versionTimes],
+  ['bun-compiled hello world (floor)', floorTimes],
   ...(reference === undefined ? [] : [['reference --version', referenceTimes] as [string, number[]]]),
   ['synth-rl selftest', timeRuns([binary, 'selftest'], Math.max(5, Math.floor(RUNS / 3)))],
   ['bun src/cli/main.ts --version (uncompiled)', timeRuns([process.execPath, join(root, 'src/cli/main.ts'), '--version'], Math.max(5, Math.floor(RUNS / 3)))],
@@ -71,7 +84,8 @@ for (const [name, xs] of rows) {
 const cpuOf = (path: string) => (cpuTimes.get(`${path} --version`) ?? []).sort((a, b) => a - b);
 console.log(`  --version CPU time (user+sys) median: synth-rl ${median(cpuOf(binary)).toFixed(1)} ms${reference === undefined ? '' : `, reference ${median(cpuOf(resolve(reference))).toFixed(1)} ms`}`);
 console.log(`  binary size ${sizeMb.toFixed(1)} MB`);
-console.log(`BENCH startup.version_ms ${median(rows[0]?.[1] ?? []).toFixed(2)} ms`);
+console.log(`BENCH startup.version_ms ${median(versionTimes).toFixed(2)} ms`);
+console.log(`BENCH startup.floor_version_ms ${median(floorTimes).toFixed(2)} ms`);
 if (reference !== undefined) console.log(`BENCH startup.reference_version_ms ${median(referenceTimes).toFixed(2)} ms`);
 console.log(`BENCH startup.selftest_ms ${median(rows.find(([n]) => n.endsWith('selftest'))?.[1] ?? []).toFixed(2)} ms`);
 console.log(`BENCH startup.version_cpu_ms ${median(cpuOf(binary)).toFixed(2)} ms`);

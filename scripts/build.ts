@@ -8,10 +8,10 @@
 // are chosen here, at build time (scripts/release-targets.ts), and embedded through a generated
 // src/runtime/native-libs.ts; src/runtime/ort-preload.ts preloads them the way each OS expects.
 //
-// `bun run build [outfile] [--target NAME]` builds for this machine by default; `bun run release`
+// `bun run build [outfile] [--target NAME] [--ort-wasm]` builds for this machine by default; `bun run release`
 // builds every target (scripts/release.ts).
 import type { BunPlugin } from 'bun';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildStudioAssets } from '../sim/studio/bundle.ts';
 import { buildWasm } from './build-wasm.ts';
@@ -82,8 +82,11 @@ export function nativePlugin(t: ReleaseTarget, files: NativeFiles, commit: strin
         const source = await Bun.file(args.path).text();
         const pattern = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
         if (!pattern.test(source)) throw new Error(`native-libs: onnxruntime-node's binding loader not found in ${args.path}; update the plugin`);
+        // Without a native library the binding is an inert stand-in: onnxruntime-node still loads
+        // (transformers imports it), and the WebAssembly runtime does the work (src/runtime/ort-wasm.ts).
+        const missing = JSON.stringify(`the ${t.name} build has no native ONNX Runtime (the pinned onnxruntime-node ships none); it uses the WebAssembly one`);
         const load = files.ortBinding === null
-          ? `(() => { throw new Error(${JSON.stringify(`ONNX Runtime is not available in the ${t.name} build: the pinned onnxruntime-node ships no native library for ${t.name}`)}); })()`
+          ? `({ listSupportedBackends: () => [], initOrtOnce() { throw new Error(${missing}); }, InferenceSession: class { constructor() { throw new Error(${missing}); } } })`
           : `require(${JSON.stringify(files.ortBinding)})`;
         return { loader: 'js', contents: source.replace(pattern, load) };
       });
@@ -100,7 +103,7 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl'), targ
     // The GRPO trainer's Worker and the cpu device's shard Workers are extra entrypoints: Bun
     // embeds them under their paths relative to the entrypoints' common root (the repository
     // root), which sim/trainer/engine.ts and sim/model/devices/shard-host.ts ask for.
-    entrypoints: [resolve(root, 'src/cli/main.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
+    entrypoints: [resolve(root, 'src/cli/bin.ts'), resolve(root, 'sim/trainer/worker.ts'), resolve(root, 'sim/model/devices/shard-worker.ts')],
     compile: {
       outfile,
       target: target.bunTarget as Bun.Build.CompileTarget,
@@ -115,9 +118,16 @@ export async function buildBinary(outfile = resolve(root, 'dist/synth-rl'), targ
     sourcemap: 'linked',
     bytecode: true,
     format: 'esm',
+    // Code splitting keeps every command's modules out of the start-up path: without it the whole
+    // bundle (transformers, ONNX Runtime's JS, the simulator) is evaluated before `--version`
+    // prints, about 30 ms on top of the runtime's own start (BENCHMARKS.md, startup).
+    splitting: true,
   });
   for (const log of result.logs) console.error(String(log));
   if (!result.success) throw new Error('build failed');
+  // Bun also writes each chunk's source map beside the executable; the executable does not read
+  // them, and fifty loose files next to it would only confuse whoever copies dist/.
+  for (const o of result.outputs) if (o.path.endsWith('.map')) rmSync(o.path, { force: true });
   return outfile;
 }
 
@@ -125,7 +135,14 @@ if (import.meta.main) {
   const t0 = performance.now();
   const args = process.argv.slice(2);
   const ti = args.indexOf('--target');
-  const target = ti >= 0 ? targetByName(args.splice(ti, 2)[1] ?? '') : hostTarget();
+  let target = ti >= 0 ? targetByName(args.splice(ti, 2)[1] ?? '') : hostTarget();
+  // --ort-wasm: the target without its native ONNX Runtime, carrying the WebAssembly one instead —
+  // darwin-x64's arrangement, built for a platform CI can run (.ci/run smoke-tests it).
+  const wi = args.indexOf('--ort-wasm');
+  if (wi >= 0) {
+    args.splice(wi, 1);
+    target = { ...target, ortDir: null, ortLibs: [], ortWasm: true };
+  }
   const out = await buildBinary(args[0] ? resolve(args[0]) : undefined, target);
   const mb = statSync(out).size / 1e6;
   console.log(`built ${out} (${mb.toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -11,6 +11,8 @@ export interface NativeFiles {
   ortBinding: string | null;
   ort: { version: string; libs: { name: string; file: string }[] } | null;
   webgpu: { version: string; name: string; file: string } | null;
+  /** onnxruntime-web's WebAssembly module, for a target without a native ONNX Runtime. */
+  ortWasm: { version: string; file: string } | null;
 }
 
 const NPM_CACHE = resolve(root, 'dist/.npm-packs');
@@ -51,10 +53,12 @@ export function nativeFiles(t: ReleaseTarget): NativeFiles {
   }
   let webgpu: NativeFiles['webgpu'] = null;
   if (t.webgpu !== null) webgpu = { version: t.webgpu.version, name: t.webgpu.file.split('/').pop() as string, file: join(npmPackage(t.webgpu), t.webgpu.file) };
-  for (const f of [ortBinding, ...(ort?.libs.map((l) => l.file) ?? []), webgpu?.file]) {
+  const webPkg = resolve(root, 'node_modules/onnxruntime-web');
+  const ortWasm = t.ortWasm ? { version: packageVersion(webPkg) ?? 'unknown', file: join(webPkg, 'dist/ort-wasm-simd-threaded.wasm') } : null;
+  for (const f of [ortBinding, ...(ort?.libs.map((l) => l.file) ?? []), webgpu?.file, ortWasm?.file]) {
     if (f !== null && f !== undefined && !existsSync(f)) throw new Error(`${t.name}: native library ${f} is missing (reinstall node_modules)`);
   }
-  return { ortBinding, ort, webgpu };
+  return { ortBinding, ort, webgpu, ortWasm };
 }
 
 export function gitCommit(): string {
@@ -67,12 +71,14 @@ export function gitCommit(): string {
 /** Source of the module that replaces src/runtime/native-libs.ts in the target's executable. */
 export function nativeLibsModule(t: ReleaseTarget, files: NativeFiles, commit: string): string {
   const imports: string[] = [];
-  const lib = (name: string, file: string) => {
+  const embed = (file: string) => {
     const id = `lib${imports.length}`;
     imports.push(`import ${id} from ${JSON.stringify(file)} with { type: 'file' };`);
-    return `{ name: ${JSON.stringify(name)}, path: ${id} }`;
+    return id;
   };
+  const lib = (name: string, file: string) => `{ name: ${JSON.stringify(name)}, path: ${embed(file)} }`;
   const ort = files.ort === null ? 'null' : `{ version: ${JSON.stringify(files.ort.version)}, libs: [${files.ort.libs.map((l) => lib(l.name, l.file)).join(', ')}] }`;
   const webgpu = files.webgpu === null ? 'null' : `{ version: ${JSON.stringify(files.webgpu.version)}, lib: ${lib(files.webgpu.name, files.webgpu.file)} }`;
-  return `${imports.join('\n')}\nexport const NATIVE_LIBS = { target: ${JSON.stringify(t.name)}, ort: ${ort}, webgpu: ${webgpu}, commit: ${JSON.stringify(commit)} };\n`;
+  const ortWasm = files.ortWasm === null ? 'null' : `{ version: ${JSON.stringify(files.ortWasm.version)}, path: ${embed(files.ortWasm.file)} }`;
+  return `${imports.join('\n')}\nexport const NATIVE_LIBS = { target: ${JSON.stringify(t.name)}, ort: ${ort}, ortWasm: ${ortWasm}, webgpu: ${webgpu}, commit: ${JSON.stringify(commit)} };\n`;
 }

@@ -19,10 +19,19 @@ function headerCheck(name: string, bytes: Buffer, t: ReleaseTarget): Check {
   return { name, ok, detail: h === null ? 'no ELF/Mach-O/PE header' : `${h.format} ${h.cpus.join('+')}${h.bits64 ? '' : ' 32-bit'} (want ${t.format} ${t.cpu})` };
 }
 
-/** The libraries a target's binary must carry: ORT's binding and library, and the WebGPU library. */
+/** The libraries a target's binary must carry: ORT's binding and library (or its WebAssembly module), and the WebGPU library. */
 function expectedLibs(t: ReleaseTarget): string[] {
   const f = nativeFiles(t);
-  return [f.ortBinding, ...(f.ort?.libs.map((l) => l.file) ?? []), f.webgpu?.file].filter((p): p is string => typeof p === 'string');
+  return [f.ortBinding, ...(f.ort?.libs.map((l) => l.file) ?? []), f.webgpu?.file, f.ortWasm?.file].filter((p): p is string => typeof p === 'string');
+}
+
+const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
+
+/** A WebAssembly module runs on any CPU: its check is the module header, not an OS format. */
+function embeddedCheck(name: string, head: Buffer, libPath: string, t: ReleaseTarget): Check {
+  if (!libPath.endsWith('.wasm')) return headerCheck(name, head, t);
+  const ok = head.subarray(0, 4).equals(WASM_MAGIC);
+  return { name, ok, detail: ok ? `WebAssembly module, version ${head.readUInt32LE(4)}` : 'no WebAssembly header' };
 }
 
 export async function verifyTarget(dir: string, t: ReleaseTarget, sums: Map<string, string>): Promise<Check[]> {
@@ -37,7 +46,7 @@ export async function verifyTarget(dir: string, t: ReleaseTarget, sums: Map<stri
     const at = findEmbedded(bin, lib);
     const name = `${t.outName}: embeds ${basename(libPath)}`;
     if (at < 0) { checks.push({ name, ok: false, detail: `${libPath} (${lib.length} B) not found inside` }); continue; }
-    const c = headerCheck(name, bin.subarray(at, at + 4096), t);
+    const c = embeddedCheck(name, bin.subarray(at, at + 4096), libPath, t);
     checks.push({ ...c, detail: `${lib.length} B at offset ${at}: ${c.detail}` });
   }
   // A library of another platform (the building machine's, say) must not ride along.

@@ -8,6 +8,7 @@ import type { ChatMessage } from '../api/chat.ts';
 import { promptText } from '../policy/template.ts';
 import { END, SPECIAL_TOKENS } from '../policy/tokens.ts';
 import { extractTarGz, ExtractLimitError, TarFormatError, type ExtractLimits } from './tar-extract.ts';
+import { sessionDevice } from './ort-wasm.ts';
 import { loadTransformers } from './transformers.ts';
 
 /** Temporary folders of opened checkpoints: `<tmpdir>/synth-rl-checkpoint-<pid>-<random>`. */
@@ -163,7 +164,7 @@ export class CheckpointRunner {
     const t = await loadTransformers(parent);
     // A file that parses but is not what transformers.js expects fails here: name it as in the archive.
     const tok = (await inArchive('tokenizer.json / tokenizer_config.json', () => t.AutoTokenizer.from_pretrained(name))) as unknown as Tokenizer;
-    const model = (await inArchive('onnx/model.onnx (with config.json)', () => t.AutoModelForCausalLM.from_pretrained(name))) as unknown as CausalLM;
+    const model = (await inArchive('onnx/model.onnx (with config.json)', () => t.AutoModelForCausalLM.from_pretrained(name, sessionDevice()))) as unknown as CausalLM;
     const gen = (await inArchive('generation_config.json', async () => JSON.parse(readFileSync(join(dir, 'generation_config.json'), 'utf8')))) as { max_new_tokens?: number };
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { n_positions?: number };
     return new CheckpointRunner(tok, model, gen.max_new_tokens ?? 4, config.n_positions ?? 128, t);

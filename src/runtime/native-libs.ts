@@ -17,6 +17,11 @@ export interface NativeLibs {
   target: string;
   /** null where onnxruntime-node ships no library for the platform (darwin-x64). */
   ort: { version: string; libs: EmbeddedLib[] } | null;
+  /**
+   * ONNX Runtime as WebAssembly (onnxruntime-web's module), embedded where there is no native
+   * library (src/runtime/ort-wasm.ts); null elsewhere.
+   */
+  ortWasm: { version: string; path: string } | null;
   /** null where bun-webgpu has no build for the platform (linux-arm64). */
   webgpu: { version: string; lib: EmbeddedLib } | null;
   /** git commit the executable was built from ("unknown" outside a git checkout). */

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { sessionDevice } from './ort-wasm.ts';
 import { loadTransformers } from './transformers.ts';
 import { probeWebGpu, type WebGpuProbe } from './webgpu.ts';
 import { materializeTinyModel, TINY_EXPECTED, TINY_MODEL_NAME, TINY_PROMPT } from './tiny-model.ts';
@@ -47,7 +48,7 @@ export async function runSelftest(opts: { modelDir?: string; prompt?: string; ma
     const prompt = opts.prompt ?? TINY_PROMPT;
     const t0 = performance.now();
     const transformers = await loadTransformers(root);
-    const generator = (await transformers.pipeline('text-generation', name)) as unknown as TextGeneration;
+    const generator = (await transformers.pipeline('text-generation', name, sessionDevice())) as unknown as TextGeneration;
     const t1 = performance.now();
     const generated = generatedText(await generator(prompt, { max_new_tokens: opts.maxNewTokens ?? 5, do_sample: false }));
     const t2 = performance.now();

@@ -1,5 +1,6 @@
 // Loads @huggingface/transformers for local-only use: no hub access, no cache writes.
 import { preloadOrt } from './ort-preload.ts';
+import { installWasmOrt, ortKind } from './ort-wasm.ts';
 
 export type Transformers = typeof import('@huggingface/transformers');
 
@@ -8,7 +9,9 @@ let loaded: Promise<Transformers> | undefined;
 /** The library, configured so models load only from `localModelPath` (a folder of model folders). */
 export async function loadTransformers(localModelPath: string): Promise<Transformers> {
   loaded ??= (async () => {
-    preloadOrt();
+    // The runtime must be chosen before transformers loads: it picks one at import time.
+    if (ortKind() === 'wasm') await installWasmOrt();
+    else preloadOrt();
     return await import('@huggingface/transformers');
   })();
   const t = await loaded;

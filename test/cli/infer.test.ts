@@ -3,25 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTar } from 'nanotar';
 import { ACTION_NAMES } from '../../sim/crafter/index.ts';
-import { GPT } from '../../sim/model/gpt.ts';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
-import { PolicyTokenizer } from '../../sim/policy/tokenizer.ts';
-import { CHECKPOINT_FORMAT, checkpointFiles, writeCheckpoint } from '../../sim/trainer/checkpoint.ts';
 import { runTinyGrpoJob } from '../e2e/grpo-job.ts';
 import { cli, tempDir } from '../helpers/cli.ts';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.ts';
 
 let dir = '';
 let tarball = '';
 beforeAll(async () => {
-  const tok = await PolicyTokenizer.builtin();
-  const model = { vocabSize: tok.vocabSize, maxSeqLen: 96, nLayer: 1, nHead: 2, dModel: 16 };
-  const gpt = new GPT(model, { seed: 2 });
-  const n = gpt.numParams;
   dir = tempDir();
-  tarball = writeCheckpoint(dir, 'checkpoint-epoch-1', checkpointFiles({
-    format: CHECKPOINT_FORMAT, job_id: 'job_00000000000000000aa', base_model: 'Qwen/Qwen3-0.6B', simulated_model: 'gpt2-tiny', epoch: 1, iteration: 1,
-    model, adam_t: 0, created_at: new Date().toISOString(),
-  }, { params: gpt.params, adamM: new Float32Array(n), adamV: new Float32Array(n), adamT: 0 }, { bos: tok.bosId, eos: tok.endId, pad: tok.padId }, [...tok.actionIds, tok.endId], 2)).path;
+  tarball = await writeTinyCheckpoint(dir);
 });
 
 describe('infer --weights (offline)', () => {

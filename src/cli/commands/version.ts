@@ -10,6 +10,6 @@ export async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
   ctx.out.write(`synth-rl ${info.version} (bun ${info.bun}, ${info.platform})\n`);
-  ctx.out.write(`onnxruntime: ${b.onnxruntime ?? 'none'}, webgpu library: ${b.webgpu ?? 'none'}, commit: ${b.commit}\n`);
+  ctx.out.write(`onnxruntime: ${b.onnxruntime ?? 'none'} (${b.onnxruntimeKind}), webgpu library: ${b.webgpu ?? 'none'}, commit: ${b.commit}\n`);
   return 0;
 }
