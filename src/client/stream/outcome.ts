@@ -27,6 +27,10 @@ export function statusOutcome(status: string | undefined): TerminalOutcome | und
   return 'failed';
 }
 
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

@@ -10,6 +10,7 @@
 // points keep one cursor per metric name.
 import { normalizeEvent } from '../../api/index.ts';
 import type { MetricSample } from '../api-shapes.ts';
+import { isRecord } from './outcome.ts';
 import type { StreamedEvent, StreamVia } from './types.ts';
 
 interface Cursor {
@@ -27,10 +28,6 @@ export interface Accepted {
   events: StreamedEvent[];
   /** The event was held above a gap: a JSON poll can fill or confirm it. */
   held: boolean;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** The event's seq when it has one (a number or numeric string); seq 0 is a real seq. */

@@ -6,6 +6,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { SynthClient } from '../api-client.ts';
 import { abortableSleep, backoffDelay } from '../retry.ts';
+import { isRecord } from './outcome.ts';
 
 /** Largest SSE frame read (an event is a few KiB): beyond it the connection is dropped. */
 const MAX_SSE_FRAME_BYTES = 4 * 1024 * 1024;
@@ -38,10 +39,6 @@ type Attempt =
   | { kind: 'unavailable' }
   | { kind: 'stopped' }
   | { kind: 'dropped'; why: string; delivered: number };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 export class SseConnection {
   state: SseState = 'off';
