@@ -8,13 +8,10 @@
 import { resolve } from 'node:path';
 import { startSimulator } from '../sim/server.ts';
 import { jobBody } from '../test/helpers/sim.ts';
+import { numberArg } from './args.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const SECONDS = arg('seconds', 5);
-const EVENTS = arg('events', 2000);
+const SECONDS = numberArg('seconds', 5);
+const EVENTS = numberArg('events', 2000);
 const KEY = 'sk-bench';
 const MAIN = resolve(import.meta.dir, '../src/cli/main.ts');
 

@@ -161,15 +161,16 @@ for (const [name, prof] of [['default', trDefault.profile], ['larger', trLarge.p
   console.log(`wasm step, ${name} size (ms): ${prof.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 }
 const bench = (name: string, v: number, unit: string) => console.log(`BENCH kernels.${name} ${v.toFixed(1)} ${unit}`);
-bench('matmul_fwd_gflops', mmDefault.fwdWasm, 'GFLOP/s');
-bench('matmul_bwd_gflops', mmDefault.bwdWasm, 'GFLOP/s');
-bench('ref.matmul_fwd_gflops', mmDefault.fwdRef, 'GFLOP/s');
-bench('ref.matmul_bwd_gflops', mmDefault.bwdRef, 'GFLOP/s');
-bench('large.matmul_fwd_gflops', mmLarge.fwdWasm, 'GFLOP/s');
-bench('large.matmul_bwd_gflops', mmLarge.bwdWasm, 'GFLOP/s');
-bench('square.matmul_fwd_gflops', mmSquare.fwdWasm, 'GFLOP/s');
-bench('square.matmul_bwd_gflops', mmSquare.bwdWasm, 'GFLOP/s');
-bench('wasm_train_tokens_per_s', trDefault.wasm, 'tokens/s');
-bench('ref_train_tokens_per_s', trDefault.ref, 'tokens/s');
-bench('large.wasm_train_tokens_per_s', trLarge.wasm, 'tokens/s');
-bench('large.ref_train_tokens_per_s', trLarge.ref, 'tokens/s');
+// Names as before: the default block unprefixed (its reference figures under ref.), then large., square.
+const matmulFigures: [string, number, number][] = [
+  ['', mmDefault.fwdWasm, mmDefault.bwdWasm], ['ref.', mmDefault.fwdRef, mmDefault.bwdRef],
+  ['large.', mmLarge.fwdWasm, mmLarge.bwdWasm], ['square.', mmSquare.fwdWasm, mmSquare.bwdWasm],
+];
+for (const [prefix, fwd, bwd] of matmulFigures) {
+  bench(`${prefix}matmul_fwd_gflops`, fwd, 'GFLOP/s');
+  bench(`${prefix}matmul_bwd_gflops`, bwd, 'GFLOP/s');
+}
+for (const [prefix, tr] of [['', trDefault], ['large.', trLarge]] as const) {
+  bench(`${prefix}wasm_train_tokens_per_s`, tr.wasm, 'tokens/s');
+  bench(`${prefix}ref_train_tokens_per_s`, tr.ref, 'tokens/s');
+}

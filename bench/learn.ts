@@ -16,19 +16,16 @@ import { decodeBase64Strict, encodeBase64, seal } from '../src/crypto/sealedbox.
 import { startSimulator, type Simulator } from '../sim/server.ts';
 import { followWithStatusProbe } from './follow-job.ts';
 import { rolloutReward, runRollouts, type RolloutSpec } from '../sim/trainer/rollouts.ts';
+import { stringArg } from './args.ts';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] as string) : fallback;
-};
-const SEED = Number(arg('seed', '0'));
-const WHICH = arg('preset', 'all');
+const SEED = Number(stringArg('seed', '0'));
+const WHICH = stringArg('preset', 'all');
 const KEY = 'sk-bench-learn';
 const EVAL_SEEDS = Array.from({ length: 16 }, (_, i) => i);
 const EVAL_ROLLOUTS_PER_SEED = 2;
 const EVAL_EVERY = 5;
-const LR = arg('lr', '');
-const MAX_ACTIONS = arg('max-actions', '');
+const LR = stringArg('lr', '');
+const MAX_ACTIONS = stringArg('max-actions', '');
 /** [sim] overrides from the flags; none by default, so the bench measures the defaults users get. */
 const SIM_OVERRIDES = { ...(LR !== '' && { learning_rate: Number(LR) }), ...(MAX_ACTIONS !== '' && { max_actions: Number(MAX_ACTIONS) }) };
 
@@ -42,8 +39,8 @@ interface Run {
 }
 
 const RUNS: Run[] = [
-  { preset: 'micro', steps: 10, minutes: Number(arg('micro-minutes', '5')), goal: (b) => b.heuristic, goalText: 'sim:heuristic\'s reward' },
-  { preset: 'small', steps: 30, minutes: Number(arg('small-minutes', '10')), goal: (b) => 2 * b.random, goalText: '2 × sim:random\'s reward' },
+  { preset: 'micro', steps: 10, minutes: Number(stringArg('micro-minutes', '5')), goal: (b) => b.heuristic, goalText: 'sim:heuristic\'s reward' },
+  { preset: 'small', steps: 30, minutes: Number(stringArg('small-minutes', '10')), goal: (b) => 2 * b.random, goalText: '2 × sim:random\'s reward' },
 ];
 
 interface Baselines {

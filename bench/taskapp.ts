@@ -8,14 +8,11 @@
 import { resolve } from 'node:path';
 import { runOneRollout, runRollouts, type RolloutPlan } from '../src/client/taskapp-rollout.ts';
 import { HttpClient } from '../src/client/http.ts';
+import { numberArg } from './args.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROLLOUTS = arg('rollouts', 2560);
-const CONCURRENCY = arg('concurrency', 64);
-const STEPS = arg('steps', 20);
+const ROLLOUTS = numberArg('rollouts', 2560);
+const CONCURRENCY = numberArg('concurrency', 64);
+const STEPS = numberArg('steps', 20);
 const ENV_KEY = 'sk-bench-env';
 const MAIN = resolve(import.meta.dir, '../src/cli/main.ts');
 // Bound the whole run: a wedged server must not hang a CI job.

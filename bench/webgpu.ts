@@ -4,7 +4,7 @@
 import { Rng } from '../sim/crafter/rng.ts';
 import { matmulForward as cpuMatmul } from '../sim/model/cpu/kernels.ts';
 import type { ModelConfig } from '../sim/model/config.ts';
-import type { DeviceInit, RowBatch, SampleRequest } from '../sim/model/device.ts';
+import type { DeviceInit, PolicyDevice, RowBatch, SampleRequest } from '../sim/model/device.ts';
 import { WebGpuDevice } from '../sim/model/webgpu/device.ts';
 import { GpuOps } from '../sim/model/webgpu/ops.ts';
 import { GpuRuntime } from '../sim/model/webgpu/runtime.ts';
@@ -47,9 +47,8 @@ export function benchBatch(cfg: ModelConfig, B: number, T: number, scoredPerRow:
   return { tokens, B, T, pos, targets, temperature: 1 };
 }
 
-/** One full update (forward, backward, clip + AdamW) per call; returns milliseconds per update. */
-export async function trainStepMs(gpu: GpuHandle, cfg: ModelConfig, batch: RowBatch, minMs: number, runs = 2): Promise<number> {
-  const dev = new WebGpuDevice(new GpuRuntime(gpu), benchInit(cfg));
+/** Milliseconds per full update (forward, backward, clip + AdamW) of `dev` on `batch`; disposes `dev`. */
+async function updateMs(dev: PolicyDevice, batch: RowBatch, minMs: number, runs: number): Promise<number> {
   const dlp = new Float32Array(batch.pos.length).fill(1 / batch.pos.length);
   const ms = await timeAsync(async () => {
     await dev.forward(batch, 'policy');
@@ -58,6 +57,11 @@ export async function trainStepMs(gpu: GpuHandle, cfg: ModelConfig, batch: RowBa
   }, minMs, runs, runs > 1);
   dev.dispose();
   return ms;
+}
+
+/** One full update (forward, backward, clip + AdamW) per call on the GPU; returns milliseconds per update. */
+export async function trainStepMs(gpu: GpuHandle, cfg: ModelConfig, batch: RowBatch, minMs: number, runs = 2): Promise<number> {
+  return updateMs(new WebGpuDevice(new GpuRuntime(gpu), benchInit(cfg)), batch, minMs, runs);
 }
 
 /** GFLOP/s of out[N,OC] = a[N,C]·w[OC,C]ᵀ, `reps` dispatches per submit, one readback to finish. */
@@ -118,16 +122,7 @@ interface Size { name: string; cfg: ModelConfig; B: number; T: number; scored: n
 /** Train tokens/s of the cpu device on the same batch (forward, backward, clip + AdamW). */
 async function cpuTrainMs(size: Size, minMs: number, runs: number): Promise<number> {
   const { createDevice } = await import('../sim/model/devices/factory.ts');
-  const dev = await createDevice('cpu', benchInit(size.cfg));
-  const batch = benchBatch(size.cfg, size.B, size.T, size.scored);
-  const dlp = new Float32Array(batch.pos.length).fill(1 / batch.pos.length);
-  const ms = await timeAsync(async () => {
-    await dev.forward(batch, 'policy');
-    await dev.backward(dlp);
-    await dev.step({ maxGradNorm: 1 });
-  }, minMs, runs, runs > 1);
-  dev.dispose();
-  return ms;
+  return updateMs(await createDevice('cpu', benchInit(size.cfg)), benchBatch(size.cfg, size.B, size.T, size.scored), minMs, runs);
 }
 
 function cpuMatmulGflops(N: number, C: number, OC: number, minMs: number): number {

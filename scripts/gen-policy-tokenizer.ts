@@ -5,27 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BOS, END, PAD, policyVocabulary, SEP, SPECIAL_TOKENS, UNK } from '../sim/policy/vocab.ts';
+import { wordPieceTokenizer } from './wordpiece.ts';
 
 export function policyTokenizerFiles(): Record<string, string> {
   const vocab = policyVocabulary();
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   return {
-    'tokenizer.json': json({
-      version: '1.0',
-      truncation: null,
-      padding: null,
-      added_tokens: SPECIAL_TOKENS.map((content, id) => ({
-        id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
-      })),
-      normalizer: { type: 'Lowercase' },
-      pre_tokenizer: { type: 'Whitespace' },
-      post_processor: null,
-      decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-      model: {
-        type: 'WordPiece', unk_token: UNK, continuing_subword_prefix: '##', max_input_chars_per_word: 100,
-        vocab: Object.fromEntries(vocab.map((w, i) => [w, i])),
-      },
-    }),
+    'tokenizer.json': json(wordPieceTokenizer(SPECIAL_TOKENS, vocab, UNK)),
     'tokenizer_config.json': json({
       tokenizer_class: 'PreTrainedTokenizer', pad_token: PAD, unk_token: UNK, bos_token: BOS, sep_token: SEP, eos_token: END,
       model_max_length: 256,

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataType, encodeModel, floatTensor, int64Tensor, node, valueInfo } from '../sim/model/onnx/writer.ts';
+import { wordPieceTokenizer } from './wordpiece.ts';
 
 export const TINY_WORDS = [
   'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven',
@@ -61,20 +62,7 @@ export function tinyModelFiles(): Record<string, string | Uint8Array> {
     ],
   });
 
-  const vocab = Object.fromEntries(VOCAB.map((w, i) => [w, i]));
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: SPECIAL.map((content, id) => ({
-      id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
-    })),
-    normalizer: { type: 'Lowercase' },
-    pre_tokenizer: { type: 'Whitespace' },
-    post_processor: null,
-    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
-  };
+  const tokenizer = wordPieceTokenizer(SPECIAL, VOCAB, '[UNK]');
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   return {
     'config.json': json({

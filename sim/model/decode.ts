@@ -59,7 +59,7 @@ export class Decoder implements TokenDecoder {
     const t = this.length;
     if (t >= maxSeqLen) throw new Error(`context full: the model takes at most ${maxSeqLen} tokens`);
     if (token < 0 || token >= V) throw new Error(`token id ${token} out of range`);
-    const K = m.backend.kernels;
+    const K = m.kernelSet.kernels;
     const p = m.p;
     const x = this.x;
     for (let i = 0; i < C; i++) x[i] = (p.wte[token * C + i] as number) + (p.wpe[t * C + i] as number);

@@ -6,7 +6,7 @@
 // completion tokens): for RL on long prompts with short completions that skips most of the
 // vocabulary matmul.
 import type { Arr } from './cpu/kernels.ts';
-import { CPU_BACKEND, type Backend, type Kernels } from './backend.ts';
+import { CPU_KERNELS, type KernelSet, type Kernels } from './kernel-set.ts';
 import { numParams, paramOffsets, validateConfig, type ModelConfig, type ParamName } from './config.ts';
 import { initParams } from './init.ts';
 
@@ -108,8 +108,8 @@ export class GPT<A extends Arr = Float32Array> {
   readonly p: Views;
   readonly g: Views;
   private readonly ctor: FloatCtor;
-  /** Where the kernels run (CPU unless another backend is given). */
-  readonly backend: Backend;
+  /** The kernels the layers run with (the CPU reference unless another set is given). */
+  readonly kernelSet: KernelSet;
   private acts: Activations | undefined;
   private dacts: Activations | undefined;
   private last: { tokens: Int32Array; B: number; T: number; pos: Int32Array; targets: Int32Array; invT: number } | undefined;
@@ -118,9 +118,9 @@ export class GPT<A extends Arr = Float32Array> {
    * `params` (and `grads`) may be views on memory others share (a device's SharedArrayBuffer):
    * the model then reads its weights from, and writes its gradients into, that memory directly.
    */
-  constructor(cfg: ModelConfig, opts: { seed?: number; params?: A; grads?: A; ctor?: FloatCtor; backend?: Backend } = {}) {
+  constructor(cfg: ModelConfig, opts: { seed?: number; params?: A; grads?: A; ctor?: FloatCtor; kernelSet?: KernelSet } = {}) {
     validateConfig(cfg);
-    this.backend = opts.backend ?? CPU_BACKEND;
+    this.kernelSet = opts.kernelSet ?? CPU_KERNELS;
     this.cfg = cfg;
     this.ctor = opts.ctor ?? Float32Array;
     const n = numParams(cfg);
@@ -150,7 +150,7 @@ export class GPT<A extends Arr = Float32Array> {
     const { nLayer: L, dModel: C, nHead: NH, vocabSize: V } = this.cfg;
     const invT = checkForwardInputs(this.cfg, tokens, B, T, pos, targets, opts);
     const M = pos.length;
-    const K: Kernels = this.backend.kernels;
+    const K: Kernels = this.kernelSet.kernels;
     if (this.acts === undefined || !this.acts.fits(B, T, M)) this.acts = new Activations(this.ctor, this.cfg, B, T, Math.max(M, 1));
     const a = this.acts;
     const p = this.p;
@@ -207,7 +207,7 @@ export class GPT<A extends Arr = Float32Array> {
     if (f === undefined || a === undefined) throw new Error('backward() needs a forward() first');
     const { nLayer: L, dModel: C, nHead: NH, vocabSize: V } = this.cfg;
     const { B, T, tokens, pos, targets, invT } = f;
-    const K: Kernels = this.backend.kernels;
+    const K: Kernels = this.kernelSet.kernels;
     const M = pos.length;
     const BT = B * T;
     if (dlogprobs.length !== M) throw new Error(`dlogprobs has ${dlogprobs.length} values, expected ${M}`);

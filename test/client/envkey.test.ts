@@ -6,7 +6,7 @@ import type { Simulator } from '../../sim/server.ts';
 import { SynthClient } from '../../src/client/api-client.ts';
 import { envKeyProblem, mintEnvironmentApiKey, sealForBackend, setupEnvironmentApiKey } from '../../src/client/envkey.ts';
 import { decodeBase64Strict, encodeBase64, generateKeyPair, sealOpen } from '../../src/crypto/sealedbox.ts';
-import { API_KEY, ORG, startTestSim } from '../helpers/client-sim.ts';
+import { API_KEY, startTestSim, storedEnvKey } from '../helpers/client-sim.ts';
 
 // Debian's python3 with python3-nacl (.ci/run installs it); the pyenv python3 on PATH lacks it.
 const PYTHON = '/usr/bin/python3';
@@ -101,12 +101,7 @@ describe('setupEnvironmentApiKey against the simulator', () => {
   });
   afterAll(() => sim.stop());
 
-  function openStored(): string | undefined {
-    const stored = sim.store.getEnvKey(ORG, 'ENVIRONMENT_API_KEY');
-    const { pk, sk } = JSON.parse(sim.store.getKv('x25519') as string) as { pk: string; sk: string };
-    const plain = stored && sealOpen(stored.ciphertext, decodeBase64Strict(pk) as Uint8Array, decodeBase64Strict(sk) as Uint8Array);
-    return plain ? new TextDecoder().decode(plain) : undefined;
-  }
+  const openStored = () => storedEnvKey(sim);
 
   for (const [label, suffix] of [['root URL', ''], ['API base with /api', '/api'], ['API base with /api/', '/api/']] as const) {
     test(`stores a key the backend can open (${label}), never via /api/api`, async () => {

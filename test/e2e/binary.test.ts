@@ -80,7 +80,21 @@ describe('compiled binary', () => {
     expect(r.err).toContain('did you mean selftest?');
     expect(existsSync(binary)).toBe(true);
   });
+});
 
+/** The environment `synth-rl sim` tells the user to export, read from its banner. */
+function envFromBanner(banner: string, base: Record<string, string>): Record<string, string> {
+  const grab = (re: RegExp) => re.exec(banner)?.[1] as string;
+  return {
+    ...base,
+    PROD_BACKEND_URL: grab(/export PROD_BACKEND_URL=(\S+)/),
+    SYNTH_API_KEY: grab(/export SYNTH_API_KEY=(\S+)/),
+    TASK_APP_BASE_URL: grab(/export TASK_APP_BASE_URL=(\S+)/),
+    ENVIRONMENT_API_KEY: grab(/export ENVIRONMENT_API_KEY=(\S+)/),
+  };
+}
+
+describe('compiled binary: the whole flow', () => {
   test('the whole flow with the binary alone: sim, env-key, check, run, infer, infer --weights', async () => {
     const cwd = tempDir();
     const minimal = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
@@ -95,14 +109,7 @@ describe('compiled binary', () => {
       expect((await script.text()).length).toBeGreaterThan(20_000);
       // The job below trains on the default cpu device: shard Workers inside the compiled binary.
       expect(banner).toMatch(/device {5}cpu, \d+ threads?/);
-      const grab = (re: RegExp) => re.exec(banner)?.[1] as string;
-      const env = {
-        ...minimal,
-        PROD_BACKEND_URL: grab(/export PROD_BACKEND_URL=(\S+)/),
-        SYNTH_API_KEY: grab(/export SYNTH_API_KEY=(\S+)/),
-        TASK_APP_BASE_URL: grab(/export TASK_APP_BASE_URL=(\S+)/),
-        ENVIRONMENT_API_KEY: grab(/export ENVIRONMENT_API_KEY=(\S+)/),
-      };
+      const env = envFromBanner(banner, minimal);
       Bun.write(join(cwd, 'job.toml'), [
         '[training]', 'iterations_per_epoch = 2', '[trainer]', 'batch_size = 1', 'group_size = 4', '[env]', 'max_steps_per_episode = 4',
         '[evaluation]', 'seeds = [0, 1]', 'every_n_iters = 2', '[sim.model]', 'n_layer = 1', 'n_head = 1', 'd_model = 16', 'n_ctx = 96', '',

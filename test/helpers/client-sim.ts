@@ -3,6 +3,7 @@
 import type { JobEvent } from '../../src/api/jobs.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/server.ts';
 import { orgOf } from '../../sim/backend/auth.ts';
+import { decodeBase64Strict, sealOpen } from '../../src/crypto/sealedbox.ts';
 
 export const API_KEY = 'sk-test';
 export const ORG = orgOf(API_KEY);
@@ -55,6 +56,14 @@ export function replayBody(o: ReplayOptions = {}) {
       },
     },
   };
+}
+
+/** What the backend would hand the trainer: the org's stored env key, opened with the backend's secret key. */
+export function storedEnvKey(sim: Simulator, name = 'ENVIRONMENT_API_KEY'): string | undefined {
+  const stored = sim.store.getEnvKey(ORG, name);
+  const { pk, sk } = JSON.parse(sim.store.getKv('x25519') as string) as { pk: string; sk: string };
+  const plain = stored && sealOpen(stored.ciphertext, decodeBase64Strict(pk) as Uint8Array, decodeBase64Strict(sk) as Uint8Array);
+  return plain ? new TextDecoder().decode(plain) : undefined;
 }
 
 export function storedEvents(sim: Simulator, jobId: string): JobEvent[] {

@@ -42,32 +42,31 @@ def masked(data):
     return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
-def _field(msg, name, number, ftype, label=F.LABEL_OPTIONAL, type_name=None, oneof=None):
-    f = msg.field.add(name=name, number=number, type=ftype, label=label)
-    if type_name:
-        f.type_name = type_name
+def _message(container, name, fields, oneof=None):
+    """Adds message `name` to `container`; each field is (name, number, type[, extras for .add()])."""
+    msg = container.add(name=name)
     if oneof is not None:
-        f.oneof_index = oneof
+        msg.oneof_decl.add(name=oneof)
+    for fname, number, ftype, *extra in fields:
+        msg.field.add(name=fname, number=number, type=ftype, label=F.LABEL_OPTIONAL, **(extra[0] if extra else {}))
+    return msg
 
 
 def event_class():
     """tensorflow.Event and tensorflow.Summary, with the field numbers of the published .proto files."""
     fd = descriptor_pb2.FileDescriptorProto(name="tensorflow/event_reader.proto", package="tensorflow", syntax="proto3")
-    summary = fd.message_type.add(name="Summary")
-    value = summary.nested_type.add(name="Value")
-    value.oneof_decl.add(name="value")
-    _field(value, "node_name", 7, F.TYPE_STRING)
-    _field(value, "tag", 1, F.TYPE_STRING)
-    _field(value, "simple_value", 2, F.TYPE_FLOAT, oneof=0)
-    _field(value, "obsolete_old_style_histogram", 3, F.TYPE_BYTES, oneof=0)
-    _field(summary, "value", 1, F.TYPE_MESSAGE, F.LABEL_REPEATED, ".tensorflow.Summary.Value")
-    event = fd.message_type.add(name="Event")
-    event.oneof_decl.add(name="what")
-    _field(event, "wall_time", 1, F.TYPE_DOUBLE)
-    _field(event, "step", 2, F.TYPE_INT64)
-    _field(event, "file_version", 3, F.TYPE_STRING, oneof=0)
-    _field(event, "graph_def", 4, F.TYPE_BYTES, oneof=0)
-    _field(event, "summary", 5, F.TYPE_MESSAGE, type_name=".tensorflow.Summary", oneof=0)
+    in_value = {"oneof_index": 0}
+    summary = _message(fd.message_type, "Summary", [])
+    _message(summary.nested_type, "Value", [
+        ("node_name", 7, F.TYPE_STRING), ("tag", 1, F.TYPE_STRING),
+        ("simple_value", 2, F.TYPE_FLOAT, in_value), ("obsolete_old_style_histogram", 3, F.TYPE_BYTES, in_value),
+    ], oneof="value")
+    summary.field.add(name="value", number=1, type=F.TYPE_MESSAGE, label=F.LABEL_REPEATED, type_name=".tensorflow.Summary.Value")
+    _message(fd.message_type, "Event", [
+        ("wall_time", 1, F.TYPE_DOUBLE), ("step", 2, F.TYPE_INT64),
+        ("file_version", 3, F.TYPE_STRING, in_value), ("graph_def", 4, F.TYPE_BYTES, in_value),
+        ("summary", 5, F.TYPE_MESSAGE, {"type_name": ".tensorflow.Summary", "oneof_index": 0}),
+    ], oneof="what")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fd)
     desc = pool.FindMessageTypeByName("tensorflow.Event")

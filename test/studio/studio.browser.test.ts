@@ -71,36 +71,41 @@ async function shot(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
 }
 
-describe.skipIf(!haveBrowser)('Studio in Chromium', () => {
-  let jobA = '';
-  let jobB = '';
-  let modelA = '';
+// One simulator and browser serve every block below; the blocks run in file order and build on
+// each other (the live job is the one whose rollouts, checkpoint and isolation are checked later).
+let jobA = '';
+let jobB = '';
+let modelA = '';
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    sim = await startSimulator({ port: 0, taskApp: { port: 0 }, apiKeys: [KEY_A, KEY_B], defaultTrainer: 'grpo', queueDelayMs: 10 });
-    const add = sim.store.addMetrics.bind(sim.store);
-    sim.store.addMetrics = (jobId: string, points: readonly NewMetric[]) => {
-      const out = add(jobId, points);
-      const now = Date.now();
-      for (const p of points) if (!inserted.has(`${jobId}:${p.name}@${p.step}`)) inserted.set(`${jobId}:${p.name}@${p.step}`, now);
-      return out;
-    };
-    await uploadEnvKey(KEY_A);
-    await studioAssets(); // bundle the page once, outside the timed steps
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-    ctxA = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await ctxA.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.url()}`); });
-  }, 60_000);
+beforeAll(async () => {
+  if (!haveBrowser) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sim = await startSimulator({ port: 0, taskApp: { port: 0 }, apiKeys: [KEY_A, KEY_B], defaultTrainer: 'grpo', queueDelayMs: 10 });
+  const add = sim.store.addMetrics.bind(sim.store);
+  sim.store.addMetrics = (jobId: string, points: readonly NewMetric[]) => {
+    const out = add(jobId, points);
+    const now = Date.now();
+    for (const p of points) if (!inserted.has(`${jobId}:${p.name}@${p.step}`)) inserted.set(`${jobId}:${p.name}@${p.step}`, now);
+    return out;
+  };
+  await uploadEnvKey(KEY_A);
+  await studioAssets(); // bundle the page once, outside the timed steps
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  ctxA = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  page = await ctxA.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.url()}`); });
+}, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await sim?.stop();
-  });
+afterAll(async () => {
+  await browser?.close();
+  await sim?.stop();
+});
 
+const inChromium = describe.skipIf(!haveBrowser);
+
+inChromium('Studio in Chromium: sign-in and a live job', () => {
   test('the one-time URL signs in with an HttpOnly cookie, leaves no token in the URL, and works once', async () => {
     const login = sim.studioLoginUrl();
     await page.goto(login);
@@ -157,7 +162,9 @@ describe.skipIf(!haveBrowser)('Studio in Chromium', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'job');
   }, 120_000);
+});
 
+inChromium('Studio in Chromium: rollouts, playground, compare', () => {
   test('rollouts: pick an iteration and group, step through frames with actions and logprobs', async () => {
     await page.goto(`${sim.url}/studio/#/job/${jobA}/rollouts`);
     await page.waitForSelector('#frame');
@@ -216,7 +223,9 @@ describe.skipIf(!haveBrowser)('Studio in Chromium', () => {
   test('no console errors on any page', () => {
     expect(consoleErrors).toEqual([]);
   });
+});
 
+inChromium('Studio in Chromium: isolation between orgs and sessions', () => {
   test("another org's key sees none of this org's jobs, rollouts or checkpoints, in the Studio or its API", async () => {
     const ctxB = await browser.newContext();
     const pb = await ctxB.newPage();

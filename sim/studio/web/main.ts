@@ -7,9 +7,7 @@ import { jobPage } from './pages/job.ts';
 import { rolloutsPage } from './pages/rollouts.ts';
 import { playgroundPage } from './pages/playground.ts';
 import { comparePage } from './pages/compare.ts';
-
-/** A page renders into `main` and returns what stops its timers and streams. */
-export type Page = (main: HTMLElement, params: URLSearchParams, parts: string[]) => Promise<(() => void) | void>;
+import type { Page } from './page.ts';
 
 const main = document.getElementById('main') as HTMLElement;
 let teardown: (() => void) | void;

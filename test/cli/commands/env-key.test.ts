@@ -2,9 +2,8 @@
 // backend; never prints a key except a minted one, exactly once.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Simulator } from '../../../sim/server.ts';
-import { decodeBase64Strict, sealOpen } from '../../../src/crypto/sealedbox.ts';
 import { cli, tempDir } from '../../helpers/cli.ts';
-import { API_KEY, ORG, startTestSim } from '../../helpers/client-sim.ts';
+import { API_KEY, ORG, startTestSim, storedEnvKey } from '../../helpers/client-sim.ts';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -12,13 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
-/** What the backend would hand the trainer: the stored key, opened with the backend's secret key. */
-function storedPlaintext(): string | undefined {
-  const stored = sim.store.getEnvKey(ORG, 'ENVIRONMENT_API_KEY');
-  const { pk, sk } = JSON.parse(sim.store.getKv('x25519') as string) as { pk: string; sk: string };
-  const plain = stored && sealOpen(stored.ciphertext, decodeBase64Strict(pk) as Uint8Array, decodeBase64Strict(sk) as Uint8Array);
-  return plain ? new TextDecoder().decode(plain) : undefined;
-}
+const storedPlaintext = () => storedEnvKey(sim);
 
 const base = () => ['env-key', '--backend-url', sim.url, '--api-key', API_KEY];
 

@@ -49,7 +49,7 @@ afterAll(async () => {
   await sim.stop();
 });
 
-describe('recorded rollouts', () => {
+describe('recorded rollouts: index, episodes and frames', () => {
   test('the index lists every iteration and evaluation with each episode\'s reward and advantage', async () => {
     const { status, body } = await getJson<IndexBody>(`/api/rl/jobs/${jobId}/rollouts`);
     expect(status).toBe(200);
@@ -109,7 +109,9 @@ describe('recorded rollouts', () => {
     const view = await get(`/api/rl/jobs/${jobId}/rollouts/1/0/0/frames/0.png?area=view&scale=4`);
     expect(view.status).toBe(200);
   });
+});
 
+describe('recorded rollouts: storage, isolation, bad parameters and paging', () => {
   test('the files live in the state dir and survive a restart', async () => {
     expect(existsSync(join(stateDir, 'jobs', jobId, 'rollouts', 'index.jsonl'))).toBe(true);
     const again = await startSimulator({ port: 0, stateDir, apiKeys: [KEY] });

@@ -160,13 +160,19 @@ describe('sleep', () => {
   });
 });
 
+/** An arrow at PX+2 flying right into `material` at PX+3, after one step. */
+function arrowInto(material: Parameters<typeof scenario.setMaterial>[3]) {
+  const env = sandbox();
+  scenario.setMaterial(env, PX + 3, PY, material);
+  const arrow = scenario.spawn(env, 'arrow', PX + 2, PY, { direction: 'right' });
+  act(env, 'noop');
+  return { env, arrow };
+}
+
 describe('arrows', () => {
   for (const station of ['table', 'furnace'] as const) {
     test(`an arrow turns a ${station} into path`, () => {
-      const env = sandbox();
-      scenario.setMaterial(env, PX + 3, PY, station);
-      const arrow = scenario.spawn(env, 'arrow', PX + 2, PY, { direction: 'right' });
-      act(env, 'noop');
+      const { env, arrow } = arrowInto(station);
       expect(scenario.materialName(env, PX + 3, PY)).toBe('path');
       expect(env.world.kind[arrow]).toBe(0);
     });
@@ -188,10 +194,7 @@ describe('arrows', () => {
   });
 
   test('an arrow stops at stone without changing it', () => {
-    const env = sandbox();
-    scenario.setMaterial(env, PX + 3, PY, 'stone');
-    scenario.spawn(env, 'arrow', PX + 2, PY, { direction: 'right' });
-    act(env, 'noop');
+    const { env } = arrowInto('stone');
     expect(scenario.materialName(env, PX + 3, PY)).toBe('stone');
     expect(scenario.objectAt(env, PX + 2, PY)).toBeUndefined();
   });

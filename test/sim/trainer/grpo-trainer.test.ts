@@ -16,7 +16,7 @@ afterAll(() => h.stop());
 
 const TIMING = new Set(['train.step_seconds', 'train.rollouts_per_s']);
 
-describe('GRPO trainer', () => {
+describe('GRPO trainer: a full run, and determinism', () => {
   test('trains, evaluates and checkpoints; events and metrics say what happened', async () => {
     const { result, error, rec } = await runTrainer(grpoTrainer(h), h, smallConfig());
     expect(error).toBeUndefined();
@@ -80,7 +80,9 @@ describe('GRPO trainer', () => {
     const c = await runTrainer(grpoTrainer(h), h, smallConfig({ sim: { ...(smallConfig().sim as object), seed: 4 }, checkpoint: { enabled: false } }), { jobId: 'job_000000000000000000a' });
     expect(pick(c)).not.toEqual(pick(a));
   }, 90_000);
+});
 
+describe('GRPO trainer: update metrics and env-key failures', () => {
   test('an iteration with no update (every group zero-variance) omits loss, KL, entropy, grad norm and clip metrics', async () => {
     // One rollout per group: every group has zero spread, so no iteration updates the model.
     const cfg = smallConfig({ training: { num_epochs: 1, iterations_per_epoch: 2 }, trainer: { batch_size: 2, group_size: 1 }, evaluation: { seeds: [0], every_n_iters: 0 }, checkpoint: { enabled: false } });

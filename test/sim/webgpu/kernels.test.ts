@@ -62,7 +62,11 @@ function expectClose(got: Record<string, Float32Array>, want: Record<string, Flo
   }
 }
 
-describe.skipIf(gpu === undefined)(`WGSL kernels vs the CPU reference${noGpu ? ` (skipped: ${noGpu})` : ''}`, () => {
+const skipped = noGpu ? ` (skipped: ${noGpu})` : '';
+const gpuDescribe = describe.skipIf(gpu === undefined);
+
+// One random stream feeds every test in file order, so the describe blocks below keep that order.
+gpuDescribe(`WGSL kernels vs the CPU reference: encoder, layernorm, matmul${skipped}`, () => {
   test('encoder forward and backward (token-grouped dwte, position dwpe)', async () => {
     const [B, T, C, V] = [3, 7, 37, 11];
     const tok = ints(B * T, V); const wte = rnd(V * C); const wpe = rnd(T * C); const dout = rnd(B * T * C);
@@ -117,7 +121,9 @@ describe.skipIf(gpu === undefined)(`WGSL kernels vs the CPU reference${noGpu ? `
       expectClose(got, { out, dinp, dw, db });
     });
   }
+});
 
+gpuDescribe(`WGSL kernels vs the CPU reference: attention, GELU, residual, scored-row head${skipped}`, () => {
   test('causal attention forward and backward', async () => {
     const [B, T, C, NH] = [2, 9, 12, 3];
     const qkv = rnd(B * T * 3 * C); const dout = rnd(B * T * C); const dqkv0 = rnd(B * T * 3 * C);
@@ -185,7 +191,9 @@ describe.skipIf(gpu === undefined)(`WGSL kernels vs the CPU reference${noGpu ? `
       expectClose(got, { lp, probs, ent, dlogits, sel, dlast });
     });
   }
+});
 
+gpuDescribe(`WGSL kernels vs the CPU reference: gradient norm and AdamW${skipped}`, () => {
   test('global gradient norm, clipping and AdamW (decayed ranges, unclipped G kept)', async () => {
     const n = 40_003;
     const params = rnd(n); const grads = rnd(n, 0.5); const m0 = rnd(n, 0.01); const v0 = Float32Array.from(rnd(n, 0.01), Math.abs);

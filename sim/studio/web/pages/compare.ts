@@ -2,7 +2,7 @@
 import { api, jobPath, type Job, type MetricPoint } from '../api.ts';
 import { LineChart, PALETTE } from '../charts.ts';
 import { clear, h } from '../dom.ts';
-import type { Page } from '../main.ts';
+import type { Page } from '../page.ts';
 import { MetricStore } from '../metrics.ts';
 
 const COMPARED = [

@@ -2,7 +2,7 @@
 import { api, jobPath, type Job, type JobEvent, type MetricPoint } from '../api.ts';
 import { LineChart, PALETTE, type LineSpec } from '../charts.ts';
 import { clear, fmtNum, fmtTime, h, statusPill } from '../dom.ts';
-import type { Page } from '../main.ts';
+import type { Page } from '../page.ts';
 import { MetricStore } from '../metrics.ts';
 import { duration, modelCell, progressBar } from './jobs.ts';
 

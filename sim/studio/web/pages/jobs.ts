@@ -1,7 +1,7 @@
 // Jobs: every job this key may see, newest first, refreshed while any is active.
 import { api, type Job } from '../api.ts';
 import { clear, fmtDuration, fmtTime, h, sparkline, statusPill } from '../dom.ts';
-import type { Page } from '../main.ts';
+import type { Page } from '../page.ts';
 
 const ACTIVE = new Set(['queued', 'pending', 'initializing', 'running', 'training', 'evaluating', 'validating', 'created']);
 

@@ -3,7 +3,7 @@
 // backend's chat completions with logprobs).
 import { api, type Job } from '../api.ts';
 import { clear, fmtNum, h } from '../dom.ts';
-import type { Page } from '../main.ts';
+import type { Page } from '../page.ts';
 import { PLAYGROUND_STEP_KEY } from './rollouts.ts';
 
 interface Sample { actions: string[]; logprobs: number[]; reasoning: string }

@@ -3,24 +3,10 @@
 // reward and achievements, and the group's rewards and advantages.
 import { api, ApiError, jobPath } from '../api.ts';
 import { clear, fmtNum, h } from '../dom.ts';
-import type { Page } from '../main.ts';
-
-interface Ref { index: number; reward: number | null; advantage: number | null }
-interface Index { iterations: { iteration: number; reward_mean: number | null; groups: { group: number; seed: number | null; rollouts: Ref[] }[] }[] }
-interface Step {
-  decision: number;
-  observation: string;
-  prompt: string;
-  actions: { name: string; logprob: number | null }[];
-  action: string;
-  reward: number;
-  achievements: string[];
-  unlocked: string[];
-}
-interface Episode {
-  iteration: number; group: number; index: number; seed: number | null; reward: number; advantage: number | null; end_reason: string | null;
-  steps: Step[]; frames: number; group_rewards: number[]; group_advantages: (number | null)[];
-}
+// The shapes /studio/api serves, defined once with the server's normaliser; types only, so no
+// server code enters the page bundle.
+import type { Episode, EpisodeStep, RolloutIndex } from '../../rollouts.ts';
+import type { Page } from '../page.ts';
 
 /** Hands a recorded step to the playground page. */
 export const PLAYGROUND_STEP_KEY = 'studio.playground.step';
@@ -42,7 +28,7 @@ function groupTable(ep: Episode, recorded: Set<number>, onPick: (index: number) 
       : h('p', { class: 'muted' }, 'The record has no group rewards.'));
 }
 
-function actionTable(s: Step): HTMLElement {
+function actionTable(s: EpisodeStep): HTMLElement {
   let taken = false;
   return h('table', { class: 'compact', id: 'actions' },
     h('thead', {}, h('tr', {}, h('th', {}, 'sampled action'), h('th', {}, 'logprob'), h('th', {}, 'p'))),
@@ -81,9 +67,9 @@ function stepView(jobId: string, ep: Episode, k: number): HTMLElement {
 
 export const rolloutsPage: Page = async (main, params, parts) => {
   const jobId = parts[1] ?? '';
-  let index: Index;
+  let index: RolloutIndex;
   try {
-    index = await api<Index>(`${jobPath(jobId)}/rollouts`);
+    index = await api<RolloutIndex>(`${jobPath(jobId)}/rollouts`);
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 404) throw e;
     index = { iterations: [] };

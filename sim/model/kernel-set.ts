@@ -1,7 +1,7 @@
 // The seam between the model and where its kernels run. Every layer is a forward/backward pair;
-// a backend provides all of them with the same signatures and semantics (backward accumulates).
-// The CPU backend is the reference; a WebGPU backend provides WGSL twins of the same functions and
-// is checked against it.
+// a kernel set provides all of them with the same signatures and semantics (backward accumulates).
+// The CPU kernels are the reference; a WebGPU kernel set provides WGSL twins of the same functions
+// and is checked against them.
 import * as cpu from './cpu/kernels.ts';
 
 export type Kernels = Pick<typeof cpu,
@@ -9,9 +9,10 @@ export type Kernels = Pick<typeof cpu,
   | 'attentionForward' | 'attentionBackward' | 'geluForward' | 'geluBackward' | 'residualForward' | 'residualBackward'
   | 'logprobForward' | 'logprobBackward' | 'rowEntropy'>;
 
-export interface Backend {
+/** The kernels a GPT model runs its layers with, and a name for where they run. */
+export interface KernelSet {
   readonly name: string;
   readonly kernels: Kernels;
 }
 
-export const CPU_BACKEND: Backend = { name: 'cpu', kernels: cpu };
+export const CPU_KERNELS: KernelSet = { name: 'cpu', kernels: cpu };
