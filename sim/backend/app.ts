@@ -9,7 +9,8 @@ import { EnsureBody, parseRlModelId, PromoteBody } from '../../src/api/models.ts
 import { RlConfigFile } from '../../src/config/schema.ts';
 import { decodeBase64Strict } from '../../src/crypto/sealedbox.ts';
 import { VERSION } from '../../src/version.ts';
-import { OpenAIDirectBody, runDirectTest } from '../taskapp/direct-test.ts';
+import { OpenAIDirectRequest } from '../../src/api/openai-direct.ts';
+import { runOpenAIDirectTest } from '../taskapp/openai-direct.ts';
 import type { ApiKeys } from './auth.ts';
 import type { EventBus } from './bus.ts';
 import { FaultSpec, type FaultsByOrg } from './faults.ts';
@@ -289,12 +290,12 @@ export function createBackendApp(deps: BackendDeps): Hono<Env> {
   // OpenAI-direct smoke test (docs/wire-contract.md §2.3): rollouts of one model against the caller's task app, answered
   // directly (no job). Rollouts against a hosted model take minutes: no idle cut for this request.
   api.post('/rl/tests/openai/direct', async (c) => {
-    const parsed = await readJson(c, OpenAIDirectBody);
+    const parsed = await readJson(c, OpenAIDirectRequest);
     if (!parsed.ok) return parsed.response;
     const stored = store.getEnvKey(c.get('org'), 'ENVIRONMENT_API_KEY');
     const envKey = stored ? (deps.keys.open(stored.ciphertext) ?? undefined) : undefined;
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
-    return runDirectTest(parsed.data, { envKey, simInferenceUrl: `${new URL(c.req.url).origin}/inference` });
+    return runOpenAIDirectTest(parsed.data, { envKey, simInferenceUrl: `${new URL(c.req.url).origin}/inference` });
   });
 
   app.route('/api', api);

@@ -14,9 +14,25 @@ import {
   SKELETON_HEALTH,
   ZOMBIE_HEALTH,
 } from './constants.ts';
-import type { CrafterEnv } from './env.ts';
+import type { EpisodeState } from './state.ts';
 
-export function balanceChunks(env: CrafterEnv): void {
+/** How one creature kind is kept within bounds in a chunk (Crafter's `_balance_object` arguments). */
+interface KindBalance {
+  kind: number;
+  /** The material it spawns on, and how many tiles of it the chunk has. */
+  material: number;
+  space: number;
+  targetMin: number;
+  targetMax: number;
+  /** Minimum player distance to spawn / to despawn. */
+  spawnDist: number;
+  despawnDist: number;
+  spawnProb: number;
+  despawnProb: number;
+  health: number;
+}
+
+export function balanceChunks(env: EpisodeState): void {
   const w = env.world;
   const light = env.daylight;
   const zombieTarget = 3.5 - 3 * light;
@@ -25,42 +41,37 @@ export function balanceChunks(env: CrafterEnv): void {
     if (w.chunkSeen[c] === 0) continue;
     const grass = w.chunkGrass[c]!;
     const path = w.chunkPath[c]!;
-    balanceKind(env, c, K_ZOMBIE, M_GRASS, grass, grass < 50 ? 0 : zombieTarget, zombieTarget, 6, 0, 0.3, 0.4, ZOMBIE_HEALTH);
-    balanceKind(env, c, K_SKELETON, M_PATH, path, path < 6 ? 0 : 1, 2, 7, 7, 0.1, 0.1, SKELETON_HEALTH);
-    balanceKind(env, c, K_COW, M_GRASS, grass, grass < 30 ? 0 : 1, cowMax, 5, 5, 0.01, 0.1, COW_HEALTH);
+    balanceKind(env, c, {
+      kind: K_ZOMBIE, material: M_GRASS, space: grass, targetMin: grass < 50 ? 0 : zombieTarget, targetMax: zombieTarget,
+      spawnDist: 6, despawnDist: 0, spawnProb: 0.3, despawnProb: 0.4, health: ZOMBIE_HEALTH,
+    });
+    balanceKind(env, c, {
+      kind: K_SKELETON, material: M_PATH, space: path, targetMin: path < 6 ? 0 : 1, targetMax: 2,
+      spawnDist: 7, despawnDist: 7, spawnProb: 0.1, despawnProb: 0.1, health: SKELETON_HEALTH,
+    });
+    balanceKind(env, c, {
+      kind: K_COW, material: M_GRASS, space: grass, targetMin: grass < 30 ? 0 : 1, targetMax: cowMax,
+      spawnDist: 5, despawnDist: 5, spawnProb: 0.01, despawnProb: 0.1, health: COW_HEALTH,
+    });
   }
 }
 
-function balanceKind(
-  env: CrafterEnv,
-  chunk: number,
-  kind: number,
-  material: number,
-  space: number,
-  targetMin: number,
-  targetMax: number,
-  spawnDist: number,
-  despawnDist: number,
-  spawnProb: number,
-  despawnProb: number,
-  health: number,
-): void {
-  const w = env.world;
-  const count = w.countInChunk(chunk, kind);
+function balanceKind(env: EpisodeState, chunk: number, b: KindBalance): void {
+  const count = env.world.countInChunk(chunk, b.kind);
   // Python's int() truncates toward zero; all targets here are ≥ 0.
-  if (count < Math.trunc(targetMin)) {
-    if (env.rng.uniform() >= spawnProb) return;
-    spawn(env, chunk, kind, material, env.rng.below(space), spawnDist, health);
+  if (count < Math.trunc(b.targetMin)) {
+    if (env.rng.uniform() >= b.spawnProb) return;
+    spawn(env, chunk, b.kind, b.material, env.rng.below(b.space), b.spawnDist, b.health);
     return;
   }
-  if (count > Math.trunc(targetMax)) {
-    if (env.rng.uniform() >= despawnProb) return;
-    despawn(env, chunk, kind, env.rng.below(count), despawnDist);
+  if (count > Math.trunc(b.targetMax)) {
+    if (env.rng.uniform() >= b.despawnProb) return;
+    despawn(env, chunk, b.kind, env.rng.below(count), b.despawnDist);
   }
 }
 
 /** Spawns on the `pick`-th tile of `material` in the chunk if it is empty and far enough away. */
-function spawn(env: CrafterEnv, chunk: number, kind: number, material: number, pick: number, minDist: number, health: number): void {
+function spawn(env: EpisodeState, chunk: number, kind: number, material: number, pick: number, minDist: number, health: number): void {
   const w = env.world;
   const xmin = (chunk % w.chunksX) * CHUNK_SIZE;
   const ymin = ((chunk / w.chunksX) | 0) * CHUNK_SIZE;
@@ -81,7 +92,7 @@ function spawn(env: CrafterEnv, chunk: number, kind: number, material: number, p
 }
 
 /** Removes the `pick`-th creature of `kind` in the chunk (creation order) if it is far enough away. */
-function despawn(env: CrafterEnv, chunk: number, kind: number, pick: number, minDist: number): void {
+function despawn(env: EpisodeState, chunk: number, kind: number, pick: number, minDist: number): void {
   const w = env.world;
   let seen = 0;
   for (let r = 0; r < w.orderLen; r++) {

@@ -22,7 +22,7 @@ import {
   ZOMBIE_DAMAGE_SLEEPING,
   dirIndex,
 } from './constants.ts';
-import type { CrafterEnv } from './env.ts';
+import type { EpisodeState } from './state.ts';
 import type { World } from './world.ts';
 
 /** Tries to move `slot` by (dx, dy); (0, 0) always fails (the tile holds the mover itself). */
@@ -35,7 +35,7 @@ function moveBy(w: World, slot: number, dx: number, dy: number): boolean {
   return true;
 }
 
-function moveRandom(env: CrafterEnv, slot: number): void {
+function moveRandom(env: EpisodeState, slot: number): void {
   const d = env.rng.dir4();
   moveBy(env.world, slot, DIR_X[d]!, DIR_Y[d]!);
 }
@@ -63,7 +63,7 @@ function distToPlayer(w: World, slot: number): number {
   return Math.abs(w.ox[slot]! - w.ox[0]!) + Math.abs(w.oy[slot]! - w.oy[0]!);
 }
 
-export function updateCow(env: CrafterEnv, slot: number): void {
+export function updateCow(env: EpisodeState, slot: number): void {
   const w = env.world;
   if (w.health[slot]! <= 0) {
     w.remove(slot);
@@ -72,7 +72,7 @@ export function updateCow(env: CrafterEnv, slot: number): void {
   if (env.rng.uniform() > 0.5) moveRandom(env, slot);
 }
 
-export function updateZombie(env: CrafterEnv, slot: number): void {
+export function updateZombie(env: EpisodeState, slot: number): void {
   const w = env.world;
   const rng = env.rng;
   // Crafter lets a dead zombie finish this update after removing itself, so it can land one last
@@ -101,7 +101,7 @@ export function updateZombie(env: CrafterEnv, slot: number): void {
   inv[I_HEALTH] = Math.max(0, inv[I_HEALTH]! - damage);
 }
 
-export function updateSkeleton(env: CrafterEnv, slot: number): void {
+export function updateSkeleton(env: EpisodeState, slot: number): void {
   const w = env.world;
   const rng = env.rng;
   if (w.health[slot]! <= 0) {
@@ -133,7 +133,7 @@ export function updateSkeleton(env: CrafterEnv, slot: number): void {
   }
 }
 
-export function updateArrow(env: CrafterEnv, slot: number): void {
+export function updateArrow(env: EpisodeState, slot: number): void {
   const w = env.world;
   const d = w.dir[slot]!;
   const x = w.ox[slot]! + DIR_X[d]!;
@@ -164,7 +164,7 @@ function isGrazer(kind: number): boolean {
   return kind === K_ZOMBIE || kind === K_SKELETON || kind === K_COW;
 }
 
-export function updatePlant(env: CrafterEnv, slot: number): void {
+export function updatePlant(env: EpisodeState, slot: number): void {
   const w = env.world;
   w.timer[slot] = w.timer[slot]! + 1;
   const i = w.idx(w.ox[slot]!, w.oy[slot]!);

@@ -50,7 +50,7 @@ import {
   PLACE_INTO,
   PLACE_WHERE,
 } from './rules.ts';
-import type { CrafterEnv } from './env.ts';
+import type { EpisodeState } from './state.ts';
 
 const ACH_DEFEAT_SKELETON = achievementIndex('defeat_skeleton');
 const ACH_DEFEAT_ZOMBIE = achievementIndex('defeat_zombie');
@@ -58,7 +58,7 @@ const ACH_EAT_COW = achievementIndex('eat_cow');
 const ACH_EAT_PLANT = achievementIndex('eat_plant');
 const ACH_WAKE_UP = achievementIndex('wake_up');
 
-export function updatePlayer(env: CrafterEnv, action: number): void {
+export function updatePlayer(env: EpisodeState, action: number): void {
   const w = env.world;
   const inv = env.inventory;
   const px = w.ox[0]!;
@@ -103,7 +103,7 @@ export function updatePlayer(env: CrafterEnv, action: number): void {
   env.lastPlayerHealth = health;
 }
 
-function movePlayer(env: CrafterEnv, dir: number): void {
+function movePlayer(env: EpisodeState, dir: number): void {
   const w = env.world;
   env.facing = dir;
   const x = w.ox[0]! + DIR_X[dir]!;
@@ -121,7 +121,7 @@ function damageDealt(inv: Int16Array): number {
   return 1;
 }
 
-function doObject(env: CrafterEnv, slot: number): void {
+function doObject(env: EpisodeState, slot: number): void {
   const w = env.world;
   const inv = env.inventory;
   const kind = w.kind[slot]!;
@@ -147,7 +147,7 @@ function doObject(env: CrafterEnv, slot: number): void {
   }
 }
 
-function doMaterial(env: CrafterEnv, target: number): void {
+function doMaterial(env: EpisodeState, target: number): void {
   const w = env.world;
   const inv = env.inventory;
   const m = w.mat[target]!;
@@ -182,7 +182,7 @@ function pay(inv: Int16Array, act: number): void {
   }
 }
 
-function place(env: CrafterEnv, act: number, target: number): void {
+function place(env: EpisodeState, act: number, target: number): void {
   const w = env.world;
   if (w.objAt[target] !== 0) return;
   if (((PLACE_WHERE[act]! >>> w.mat[target]!) & 1) === 0) return;
@@ -197,7 +197,7 @@ function place(env: CrafterEnv, act: number, target: number): void {
   env.unlock(ACTION_ACH[act]!);
 }
 
-function make(env: CrafterEnv, act: number, px: number, py: number): void {
+function make(env: EpisodeState, act: number, px: number, py: number): void {
   const w = env.world;
   const mat = w.mat;
   const stride = w.stride;
@@ -217,7 +217,7 @@ function make(env: CrafterEnv, act: number, px: number, py: number): void {
   env.unlock(ACTION_ACH[act]!);
 }
 
-function lifeStats(env: CrafterEnv): void {
+function lifeStats(env: EpisodeState): void {
   const inv = env.inventory;
   const sleeping = env.sleeping;
   env.hunger += sleeping ? 0.5 : 1;
@@ -242,7 +242,7 @@ function lifeStats(env: CrafterEnv): void {
   }
 }
 
-function healthStats(env: CrafterEnv): void {
+function healthStats(env: EpisodeState): void {
   const inv = env.inventory;
   const sleeping = env.sleeping;
   const needsMet = inv[I_FOOD]! > 0 && inv[I_DRINK]! > 0 && (inv[I_ENERGY]! > 0 || sleeping);

@@ -12,7 +12,9 @@ import {
   PLACE_RULES,
   type AchievementName,
   type ItemName,
+  type MakeRule,
   type MaterialName,
+  type PlaceRule,
 } from './constants.ts';
 
 /** Up to this many cost items per place/make rule (iron tools use three). */
@@ -83,22 +85,29 @@ function setCost(a: number, uses: Readonly<Partial<Record<ItemName, number>>>): 
   });
 }
 
-for (const rule of PLACE_RULES) {
+/** Bit m set for each named material. */
+function materialMask(names: readonly MaterialName[]): number {
+  let mask = 0;
+  for (const n of names) mask |= 1 << material(n);
+  return mask;
+}
+
+/** The part place and make rules share: the action's cost and the achievement it unlocks. */
+function costAndAchievement(rule: PlaceRule | MakeRule): number {
   const a = action(rule.action);
   setCost(a, rule.uses);
-  let mask = 0;
-  for (const w of rule.where) mask |= 1 << material(w);
-  PLACE_WHERE[a] = mask;
+  ACTION_ACH[a] = achievement(rule.achievement);
+  return a;
+}
+
+for (const rule of PLACE_RULES) {
+  const a = costAndAchievement(rule);
+  PLACE_WHERE[a] = materialMask(rule.where);
   PLACE_INTO[a] = rule.into === 'plant' ? -1 : material(rule.into);
-  ACTION_ACH[a] = achievement(rule.achievement satisfies AchievementName);
 }
 
 for (const rule of MAKE_RULES) {
-  const a = action(rule.action);
-  setCost(a, rule.uses);
-  let mask = 0;
-  for (const n of rule.nearby) mask |= 1 << material(n);
-  MAKE_NEARBY[a] = mask;
+  const a = costAndAchievement(rule);
+  MAKE_NEARBY[a] = materialMask(rule.nearby);
   MAKE_GIVES[a] = item(rule.gives);
-  ACTION_ACH[a] = achievement(rule.achievement);
 }

@@ -8,3 +8,10 @@ export { callInference, chatCompletionsUrl, routesToOpenAI, sanitizeForOpenAI } 
 export { interpretCall, parseToolCalls, actionsFromText } from './tool-calls.ts';
 export { runRollout, normaliseOps, type InferenceSettings, type RolloutDeps } from './rollout.ts';
 export { resolveEnvConfig, ENV_NAME, type EnvConfig, type RewardMode } from './env-config.ts';
+export { createTaskAppContext, type TaskAppContext } from './routes/context.ts';
+export { envRoutes } from './routes/env.ts';
+export { probeRoutes } from './routes/probes.ts';
+export { proxyRoutes } from './routes/proxy.ts';
+export { rolloutRoutes } from './routes/rollout.ts';
+export { taskInfoRoutes } from './routes/task-info.ts';
+export { runOpenAIDirectTest, type OpenAIDirectContext } from './openai-direct.ts';

@@ -135,6 +135,29 @@ interface DecisionSample {
   latency_ms: number;
 }
 
+/** One rollout in progress: what its steps read, and the tallies they keep. */
+interface Episode {
+  req: RolloutRequest;
+  plan: Plan;
+  handle: EnvHandle;
+  deps: RolloutDeps;
+  ctx: RolloutContext;
+  /** The caller's abort and safety.max_time_s together. */
+  signal: AbortSignal;
+  started: number;
+  steps: RolloutStep[];
+  samples: DecisionSample[];
+  /** The last decision's tool calls, executed by the next "env" op. */
+  pending: { calls: RecordedToolCall[]; decisions: Decision[] } | undefined;
+  opsExecuted: number;
+  decisions: number;
+  stepRewardSum: number;
+  /** Set when the rollout ends early; the loop stops at once. */
+  endReason: RolloutEndReason | undefined;
+  error: string | undefined;
+  last: LastStep;
+}
+
 export async function runRollout(req: RolloutRequest, deps: RolloutDeps, ctx: RolloutContext = {}): Promise<Response> {
   const p = plan(req, deps.defaults);
   if (p instanceof Response) return p;
@@ -149,157 +172,182 @@ export async function runRollout(req: RolloutRequest, deps: RolloutDeps, ctx: Ro
   const deadline = AbortSignal.timeout(Math.max(1, Math.round(req.safety.max_time_s * 1000)));
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
   try {
-    return await loop(req, p, handle, deps, ctx, signal, started);
+    return await loop({
+      req, plan: p, handle, deps, ctx, signal, started, steps: [], samples: [], pending: undefined,
+      opsExecuted: 0, decisions: 0, stepRewardSum: 0, endReason: undefined, error: undefined, last: NO_STEP,
+    });
   } finally {
     deps.registry.terminate(handle.id, 'rollout finished');
   }
 }
 
-async function loop(req: RolloutRequest, p: Plan, handle: EnvHandle, deps: RolloutDeps, ctx: RolloutContext, signal: AbortSignal, started: number): Promise<Response> {
-  const env: CrafterEnv = handle.env;
-  const maxOps = req.safety.max_ops;
-  const steps: RolloutStep[] = [];
-  const samples: DecisionSample[] = [];
-  let pending: { calls: RecordedToolCall[]; decisions: Decision[] } | undefined;
-  let opsExecuted = 0;
-  let decisions = 0;
-  let stepRewardSum = 0;
-  let endReason: RolloutEndReason | undefined;
-  let error: string | undefined;
-  let last: LastStep = NO_STEP;
-
-  for (const op of p.ops) {
-    if (opsExecuted >= maxOps) {
-      endReason = 'max_ops';
-      break;
-    }
-    if (signal.aborted) {
-      endReason = ctx.signal?.aborted ? 'cancelled' : 'max_time';
-      break;
-    }
-    if (handle.terminatedBy !== undefined) {
-      return taskError(409, 'env_terminated', `env ${handle.id} was terminated during the rollout (${handle.terminatedBy})`, { env_id: handle.id });
-    }
+async function loop(ep: Episode): Promise<Response> {
+  for (const op of ep.plan.ops) {
+    const stopped = checkLimits(ep);
+    if (stopped !== undefined) return stopped;
+    if (ep.endReason !== undefined) break;
     if (op === 'agent') {
-      // History as the reference builds it: the first tool call of each of the last 3 steps.
-      const previous = steps.slice(-3).reverse().map((s) => s.tool_calls[0]).filter((c): c is RecordedToolCall => c !== undefined);
-      const payload = buildPolicyRequest(p.model, promptText(env, handle.config, previous), p.sampling);
-      const t0 = performance.now();
-      const outcome = await callInference({
-        inferenceUrl: p.inferenceUrl as string, payload, timeoutMs: deps.inference.timeoutMs, signal,
-        ...(deps.inference.openaiApiKey !== undefined && { openaiApiKey: deps.inference.openaiApiKey }),
-        ...(deps.inference.openaiBaseUrl !== undefined && { openaiBaseUrl: deps.inference.openaiBaseUrl }),
-        ...(deps.inference.inferenceApiKey !== undefined && { inferenceApiKey: deps.inference.inferenceApiKey }),
-        ...(ctx.passHeaders !== undefined && { headers: ctx.passHeaders }),
-        ...(deps.inference.fetch !== undefined && { fetch: deps.inference.fetch }),
-      });
-      if (!outcome.ok) {
-        if (outcome.code === 'deadline') {
-          endReason = ctx.signal?.aborted ? 'cancelled' : 'max_time';
-          break;
-        }
-        return taskError(failureStatus(outcome.code), outcome.code, `${outcome.message} (decision ${decisions}, POST ${safeUrl(outcome.url)})`, {
-          url: safeUrl(outcome.url), decision_index: decisions, steps_completed: steps.length,
-          ...(outcome.upstreamStatus !== undefined && { upstream_status: outcome.upstreamStatus }),
-          ...(outcome.bodySnippet !== undefined && { upstream_body: outcome.bodySnippet }),
-        });
-      }
-      opsExecuted++;
-      decisions++;
-      const answer = parseToolCalls(outcome.body);
-      if (!answer.ok) {
-        endReason = 'invalid_tool_call';
-        error = `decision ${decisions - 1}: ${answer.error}`;
-        break;
-      }
-      if (answer.calls.length === 0) {
-        endReason = 'no_tool_calls';
-        break;
-      }
-      const interpreted: Decision[] = [];
-      for (const call of answer.calls) {
-        const r = interpretCall(call);
-        if (!r.ok) {
-          error = `decision ${decisions - 1}: ${r.error}`;
-          break;
-        }
-        interpreted.push(r.decision);
-      }
-      if (error !== undefined) {
-        endReason = 'invalid_tool_call';
-        break;
-      }
-      pending = { calls: answer.calls, decisions: interpreted };
-      if (req.record.logprobs || req.record.return_trace) {
-        samples.push({
-          decision_index: decisions - 1, first_step: steps.length, tool_calls: answer.calls, logprobs: answer.logprobs,
-          usage: answer.usage, latency_ms: Math.round(performance.now() - t0),
-        });
-      }
-      continue;
-    }
-    // env op: nothing to execute is not an op (the reference skips it uncounted).
-    if (pending === undefined) continue;
-    const { calls, decisions: todo } = pending;
-    pending = undefined;
-    for (const d of todo) {
-      if (d.kind === 'terminate') {
-        endReason = 'policy_terminated';
-        break;
-      }
-      for (let i = 0; i < d.actions.length; i++) {
-        if (steps.length >= handle.config.maxStepsPerEpisode || env.done) break;
-        if (opsExecuted >= maxOps) {
-          endReason = 'max_ops';
-          break;
-        }
-        const r = env.step(d.actions[i] as number);
-        last = { reward: r.reward, terminated: r.terminated, truncated: r.truncated };
-        const reward = reportedReward(env, handle.config, last);
-        stepRewardSum += reward;
-        opsExecuted++;
-        steps.push({
-          obs: observationDict(env, handle.config, last),
-          tool_calls: calls,
-          reward: round(reward),
-          done: r.done,
-          truncated: r.truncated,
-          info: { action: d.names[i], decision_index: decisions - 1, achievements_unlocked: achievementNames(r.unlockedMask) },
-        });
-      }
-      if (endReason !== undefined) break;
-    }
-    if (endReason !== undefined) break;
-    if (env.done) {
-      endReason = env.endReason === 'died' ? 'died' : 'env_max_steps';
-      break;
-    }
-    if (steps.length >= handle.config.maxStepsPerEpisode) {
-      endReason = 'max_steps';
-      break;
-    }
+      const failed = await agentOp(ep);
+      if (failed !== undefined) return failed;
+    } else envOp(ep);
+    if (ep.endReason !== undefined) break;
   }
-  const reason: RolloutEndReason = endReason ?? 'ops_exhausted';
+  return rolloutResponse(ep);
+}
+
+/** Before each op: safety.max_ops, the deadline or a cancel end the rollout; an env terminated under it is a 409. */
+function checkLimits(ep: Episode): Response | undefined {
+  if (ep.opsExecuted >= ep.req.safety.max_ops) {
+    ep.endReason = 'max_ops';
+    return undefined;
+  }
+  if (ep.signal.aborted) {
+    ep.endReason = endByDeadline(ep);
+    return undefined;
+  }
+  const h = ep.handle;
+  if (h.terminatedBy !== undefined) return taskError(409, 'env_terminated', `env ${h.id} was terminated during the rollout (${h.terminatedBy})`, { env_id: h.id });
+  return undefined;
+}
+
+function endByDeadline(ep: Episode): RolloutEndReason {
+  return ep.ctx.signal?.aborted ? 'cancelled' : 'max_time';
+}
+
+/** An "agent" op: one model decision, kept in `pending`; a failed call is the 502/503/504 answer. */
+async function agentOp(ep: Episode): Promise<Response | undefined> {
+  const { deps, plan: p, handle, steps } = ep;
+  // History as the reference builds it: the first tool call of each of the last 3 steps.
+  const previous = steps.slice(-3).reverse().map((s) => s.tool_calls[0]).filter((c): c is RecordedToolCall => c !== undefined);
+  const payload = buildPolicyRequest(p.model, promptText(handle.env, handle.config, previous), p.sampling);
+  const t0 = performance.now();
+  const outcome = await callInference({
+    inferenceUrl: p.inferenceUrl as string, payload, timeoutMs: deps.inference.timeoutMs, signal: ep.signal,
+    ...(deps.inference.openaiApiKey !== undefined && { openaiApiKey: deps.inference.openaiApiKey }),
+    ...(deps.inference.openaiBaseUrl !== undefined && { openaiBaseUrl: deps.inference.openaiBaseUrl }),
+    ...(deps.inference.inferenceApiKey !== undefined && { inferenceApiKey: deps.inference.inferenceApiKey }),
+    ...(ep.ctx.passHeaders !== undefined && { headers: ep.ctx.passHeaders }),
+    ...(deps.inference.fetch !== undefined && { fetch: deps.inference.fetch }),
+  });
+  if (outcome.ok) {
+    acceptAnswer(ep, outcome.body, t0);
+    return undefined;
+  }
+  if (outcome.code === 'deadline') {
+    ep.endReason = endByDeadline(ep);
+    return undefined;
+  }
+  return taskError(failureStatus(outcome.code), outcome.code, `${outcome.message} (decision ${ep.decisions}, POST ${safeUrl(outcome.url)})`, {
+    url: safeUrl(outcome.url), decision_index: ep.decisions, steps_completed: steps.length,
+    ...(outcome.upstreamStatus !== undefined && { upstream_status: outcome.upstreamStatus }),
+    ...(outcome.bodySnippet !== undefined && { upstream_body: outcome.bodySnippet }),
+  });
+}
+
+/** The model's answer: its tool calls interpreted into `pending`, or the reason the rollout ends. */
+function acceptAnswer(ep: Episode, body: unknown, t0: number): void {
+  ep.opsExecuted++;
+  const index = ep.decisions++;
+  const answer = parseToolCalls(body);
+  if (!answer.ok) {
+    ep.endReason = 'invalid_tool_call';
+    ep.error = `decision ${index}: ${answer.error}`;
+    return;
+  }
+  if (answer.calls.length === 0) {
+    ep.endReason = 'no_tool_calls';
+    return;
+  }
+  const interpreted: Decision[] = [];
+  for (const call of answer.calls) {
+    const r = interpretCall(call);
+    if (!r.ok) {
+      ep.endReason = 'invalid_tool_call';
+      ep.error = `decision ${index}: ${r.error}`;
+      return;
+    }
+    interpreted.push(r.decision);
+  }
+  ep.pending = { calls: answer.calls, decisions: interpreted };
+  if (ep.req.record.logprobs || ep.req.record.return_trace) {
+    ep.samples.push({
+      decision_index: index, first_step: ep.steps.length, tool_calls: answer.calls, logprobs: answer.logprobs,
+      usage: answer.usage, latency_ms: Math.round(performance.now() - t0),
+    });
+  }
+}
+
+/** An "env" op: executes the pending decision's actions; nothing pending is not an op (the reference skips it uncounted). */
+function envOp(ep: Episode): void {
+  if (ep.pending === undefined) return;
+  const { calls, decisions: todo } = ep.pending;
+  ep.pending = undefined;
+  for (const d of todo) {
+    if (d.kind === 'terminate') {
+      ep.endReason = 'policy_terminated';
+      return;
+    }
+    executeActions(ep, calls, d);
+    if (ep.endReason !== undefined) return;
+  }
+  const { env, config } = ep.handle;
+  if (env.done) ep.endReason = env.endReason === 'died' ? 'died' : 'env_max_steps';
+  else if (ep.steps.length >= config.maxStepsPerEpisode) ep.endReason = 'max_steps';
+}
+
+/** Steps the env through one interact call's actions, recording each step. */
+function executeActions(ep: Episode, calls: RecordedToolCall[], d: Extract<Decision, { kind: 'interact' }>): void {
+  const { env, config } = ep.handle;
+  for (let i = 0; i < d.actions.length; i++) {
+    if (ep.steps.length >= config.maxStepsPerEpisode || env.done) return;
+    if (ep.opsExecuted >= ep.req.safety.max_ops) {
+      ep.endReason = 'max_ops';
+      return;
+    }
+    const r = env.step(d.actions[i] as number);
+    ep.last = { reward: r.reward, terminated: r.terminated, truncated: r.truncated };
+    const reward = reportedReward(env, config, ep.last);
+    ep.stepRewardSum += reward;
+    ep.opsExecuted++;
+    ep.steps.push({
+      obs: observationDict(env, config, ep.last),
+      tool_calls: calls,
+      reward: round(reward),
+      done: r.done,
+      truncated: r.truncated,
+      info: { action: d.names[i], decision_index: ep.decisions - 1, achievements_unlocked: achievementNames(r.unlockedMask) },
+    });
+  }
+}
+
+/** metrics.details: what happened, for people reading a rollout. */
+function episodeDetails(ep: Episode, reason: RolloutEndReason): Record<string, unknown> {
+  const { env, config } = ep.handle;
   const unlocked = env.achievements;
-  const finalObs = observationDict(env, handle.config, last);
-  const details: Record<string, unknown> = {
+  return {
     achievements: unlocked,
     achievements_count: unlocked.length,
     achievements_available: ACHIEVEMENTS.length,
     end_reason: reason,
     native_return: round(env.totalReward),
-    reward_mode: handle.config.rewardMode,
-    decisions,
-    env_steps: steps.length,
+    reward_mode: config.rewardMode,
+    decisions: ep.decisions,
+    env_steps: ep.steps.length,
     seed: env.seed,
-    preset: handle.config.preset,
+    preset: config.preset,
     map_size: env.size,
-    elapsed_ms: Math.round(performance.now() - started),
+    elapsed_ms: Math.round(performance.now() - ep.started),
     simulated: true,
-    ...(error !== undefined && { error }),
+    ...(ep.error !== undefined && { error: ep.error }),
   };
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.passHeaders ?? {})) headers[k] = v;
+}
+
+/** The 200 answer (docs/wire-contract.md §4.4); trace headers are echoed. */
+function rolloutResponse(ep: Episode): Response {
+  const { req, handle, steps, samples } = ep;
+  const reason: RolloutEndReason = ep.endReason ?? 'ops_exhausted';
+  const unlocked = handle.env.achievements;
+  const passHeaders = ep.ctx.passHeaders ?? {};
   return Response.json({
     run_id: req.run_id,
     trajectories: req.record.trajectories
@@ -307,25 +355,25 @@ async function loop(req: RolloutRequest, p: Plan, handle: EnvHandle, deps: Rollo
           env_id: handle.id,
           policy_id: req.policy.policy_name ?? req.policy.policy_id ?? 'crafter-policy',
           steps,
-          final: { observation: finalObs },
+          final: { observation: observationDict(handle.env, handle.config, ep.last) },
           length: steps.length,
           ...(req.record.logprobs && { decision_samples: samples }),
         }]
       : [],
     branches: {},
     metrics: {
-      episode_returns: [round(stepRewardSum)],
+      episode_returns: [round(ep.stepRewardSum)],
       mean_return: unlocked.length,
       num_steps: steps.length,
       num_episodes: 1,
       outcome_score: unlocked.length,
       events_score: null,
-      details,
+      details: episodeDetails(ep, reason),
     },
     aborted: ABORTING_REASONS.has(reason),
-    ops_executed: opsExecuted,
+    ops_executed: ep.opsExecuted,
     trace: req.record.return_trace
-      ? { format: req.record.trace_format, run_id: req.run_id, training_session_id: req.training_session_id ?? null, headers: ctx.passHeaders ?? {}, decisions: samples }
+      ? { format: req.record.trace_format, run_id: req.run_id, training_session_id: req.training_session_id ?? null, headers: passHeaders, decisions: samples }
       : null,
-  }, { headers });
+  }, { headers: { ...passHeaders } });
 }

@@ -9,3 +9,4 @@ export * from './limits.ts';
 export interface ErrorBody {
   detail: unknown;
 }
+export * from './openai-direct.ts';

@@ -2,6 +2,7 @@
 // one model, a bounded number in flight, each POST /rollout with the environment key, then the
 // summary a person compares models by (mean achievements, per-achievement success rates, Crafter
 // score). Talks only HTTP, so it works against any task app that honours the contract.
+import { defaultUseProxy, isDirectTestPreset, type OpenAIDirectRequestInput } from '../api/openai-direct.ts';
 import { CRAFTER_ACHIEVEMENTS, RolloutResponse, type RolloutRequestInput } from '../api/taskapp.ts';
 import { SynthClient } from './api-client.ts';
 import { followJobEvents } from './follow.ts';
@@ -25,6 +26,8 @@ export interface RolloutPlan {
   preset?: string;
   /** Prefix of each run_id (unique per invocation by default). */
   runPrefix?: string;
+  /** --via-backend: route through the task app's OpenAI proxy; absent: defaultUseProxy(model, inferenceUrl). */
+  useProxy?: boolean;
 }
 
 export interface RolloutOutcome {
@@ -204,6 +207,18 @@ export interface DirectTestResult {
   jobId?: string;
 }
 
+/** The OpenAI-direct test body for a plan; use_proxy is the plan's, else the shared rule's. */
+export function directTestBody(plan: RolloutPlan): OpenAIDirectRequestInput {
+  const preset = plan.preset;
+  if (preset !== undefined && !isDirectTestPreset(preset)) throw new Error(`preset must be micro, small or classic, got ${JSON.stringify(preset)}`);
+  return {
+    endpoint_base_url: plan.taskAppUrl, model: plan.model, max_steps: plan.maxStepsEach, num_rollouts: plan.numRollouts,
+    max_steps_each: plan.maxStepsEach, use_proxy: plan.useProxy ?? defaultUseProxy(plan.model, plan.inferenceUrl),
+    ...(plan.inferenceUrl !== '' && { inference_url: plan.inferenceUrl }), seed: plan.seed, concurrency: plan.concurrency, timeout_seconds: plan.timeoutSeconds,
+    ...(preset !== undefined && { preset }),
+  };
+}
+
 const DIRECT_SUCCESS = ['test.openai.direct.ok', 'test.openai.direct.success', 'workflow.succeeded', 'workflow.completed'];
 const DIRECT_FAILURE = ['test.openai.direct.failed', 'workflow.failed', 'workflow.error'];
 
@@ -238,12 +253,7 @@ export async function runViaBackend(plan: RolloutPlan, opts: ViaBackendOptions):
   const budgetMs = plan.timeoutSeconds * 1000 * batches + 30_000;
   const created = asRecord(await client.json({
     method: 'POST', path: '/api/rl/tests/openai/direct', retry: false, timeoutMs: budgetMs,
-    json: {
-      endpoint_base_url: plan.taskAppUrl, model: plan.model, max_steps: plan.maxStepsEach, num_rollouts: plan.numRollouts,
-      max_steps_each: plan.maxStepsEach, use_proxy: plan.model.includes('gpt-5') || /\/proxy\/?$/.test(plan.inferenceUrl),
-      ...(plan.inferenceUrl !== '' && { inference_url: plan.inferenceUrl }), seed: plan.seed, concurrency: plan.concurrency, timeout_seconds: plan.timeoutSeconds,
-      ...(plan.preset !== undefined && { preset: plan.preset }),
-    },
+    json: directTestBody(plan),
     ...(opts.signal !== undefined && { signal: opts.signal }),
   })) ?? {};
   const jobId = typeof created.job_id === 'string' ? created.job_id : typeof created.id === 'string' ? created.id : undefined;

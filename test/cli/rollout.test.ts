@@ -6,16 +6,13 @@ import { join } from 'node:path';
 import { RolloutResponse } from '../../src/api/taskapp.ts';
 import { cli, tempDir } from '../helpers/cli.ts';
 import { decodeBase64Strict, encodeBase64, seal } from '../../src/crypto/sealedbox.ts';
-import { TEST_KEY, startTestSim, type TestSim } from '../helpers/sim.ts';
+import { TEST_KEY, startSimWithTaskApp, type TestSim } from '../helpers/sim.ts';
 
 const ENV_KEY = 'sk-env-cli';
 let t: TestSim;
 let taskAppUrl: string;
 
-beforeAll(async () => {
-  t = await startTestSim({ taskApp: { port: 0, environmentApiKey: ENV_KEY } });
-  taskAppUrl = t.sim.taskApp?.url as string;
-});
+beforeAll(async () => ({ t, taskAppUrl } = await startSimWithTaskApp(ENV_KEY)));
 afterAll(() => t.sim.stop());
 
 interface Summary {

@@ -100,3 +100,9 @@ export async function readSse(res: Response, stop: (frames: SseFrame[]) => boole
 }
 
 export const eventFrames = (frames: SseFrame[]) => frames.filter((f) => f.data !== undefined);
+
+/** A simulator whose task app (on a free port) accepts `envKey`, and that task app's URL. */
+export async function startSimWithTaskApp(envKey: string): Promise<{ t: TestSim; taskAppUrl: string }> {
+  const t = await startTestSim({ taskApp: { port: 0, environmentApiKey: envKey } });
+  return { t, taskAppUrl: t.sim.taskApp?.url as string };
+}

@@ -2,6 +2,7 @@
 // arguments are the JSON string {"actions": [...], "reasoning": "..."} (docs/wire-contract.md §4.6),
 // or the same JSON as message content when the request offers no `interact` tool.
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../../../src/api/chat.ts';
+import type { InferenceContext, PolicyModel } from '../service.ts';
 
 /** Per-action log-probabilities, reported when the request asks for `logprobs`. */
 export interface PolicyChoice {
@@ -52,4 +53,21 @@ export function policyCompletion(req: ChatCompletionRequest, choice: PolicyChoic
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     system_fingerprint: 'synth-rl-sim',
   };
+}
+
+/** A built-in policy: a fixed id and description, and one choice per request computed from it alone. */
+export abstract class ScriptedPolicy implements PolicyModel {
+  readonly id: string;
+  readonly description: string;
+
+  constructor(id: string, description: string) {
+    this.id = id;
+    this.description = description;
+  }
+
+  protected abstract choose(req: ChatCompletionRequest): PolicyChoice;
+
+  async complete(req: ChatCompletionRequest, _ctx: InferenceContext = {}): Promise<ChatCompletionResponse> {
+    return policyCompletion(req, this.choose(req));
+  }
 }

@@ -3,9 +3,8 @@
 // the tech tree (wood → table → wood pickaxe/sword → stone → stone tools, plus drink, cow, sapling)
 // and walks with a breadth-first search over the 7 × 7 view. It keeps no state between calls: the
 // exploration heading travels in its own previous `reasoning`, which the prompt replays.
-import type { ChatCompletionRequest, ChatCompletionResponse } from '../../../src/api/chat.ts';
-import type { InferenceContext, PolicyModel } from '../service.ts';
-import { policyCompletion, type PolicyChoice } from './completion.ts';
+import type { ChatCompletionRequest } from '../../../src/api/chat.ts';
+import { ScriptedPolicy, type PolicyChoice } from './completion.ts';
 import { lastUserText, parseCrafterView, VIEW_RADIUS, type CrafterView } from './observation.ts';
 import { hashString, mulberry32 } from './random.ts';
 
@@ -270,23 +269,17 @@ export function decide(v: CrafterView, seed: number): PolicyChoice {
   return explore(v, seed);
 }
 
-export class HeuristicPolicy implements PolicyModel {
-  readonly id: string;
-  readonly description = 'scripted Crafter agent over the observation text (wood → table → tools → stone)';
-
+export class HeuristicPolicy extends ScriptedPolicy {
   constructor(id = 'sim:heuristic') {
-    this.id = id;
+    super(id, 'scripted Crafter agent over the observation text (wood → table → tools → stone)');
   }
 
-  async complete(req: ChatCompletionRequest, _ctx: InferenceContext = {}): Promise<ChatCompletionResponse> {
-    const text = lastUserText(req);
-    const view = parseCrafterView(text);
-    if (view === undefined) {
-      return policyCompletion(req, { actions: ['noop'], reasoning: 'no Crafter observation in the last user message', logprobs: [0] });
-    }
+  protected choose(req: ChatCompletionRequest): PolicyChoice {
+    const view = parseCrafterView(lastUserText(req));
+    if (view === undefined) return { actions: ['noop'], reasoning: 'no Crafter observation in the last user message', logprobs: [0] };
     const seed = req.seed ?? hashString(`${view.x},${view.y},${view.steps}`);
     const choice = decide(view, seed);
     // Deterministic policy: every chosen action has probability 1.
-    return policyCompletion(req, { ...choice, logprobs: choice.actions.map(() => 0) });
+    return { ...choice, logprobs: choice.actions.map(() => 0) };
   }
 }

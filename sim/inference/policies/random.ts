@@ -1,10 +1,9 @@
 // sim:random — uniformly random Crafter actions, 2–5 per decision. Seeded from the request's `seed`
 // or, without one, from a hash of the messages, so the same prompt always gets the same answer and
 // whole rollouts are reproducible. The baseline every learned policy must beat.
-import type { ChatCompletionRequest, ChatCompletionResponse } from '../../../src/api/chat.ts';
+import type { ChatCompletionRequest } from '../../../src/api/chat.ts';
 import { ACTION_NAMES } from '../../crafter/index.ts';
-import type { InferenceContext, PolicyModel } from '../service.ts';
-import { policyCompletion } from './completion.ts';
+import { ScriptedPolicy, type PolicyChoice } from './completion.ts';
 
 /** FNV-1a over a string, 32-bit. */
 export function hashString(text: string, seed = 0x811c9dc5): number {
@@ -37,20 +36,17 @@ export function requestSeed(req: ChatCompletionRequest): number {
 export const MIN_ACTIONS = 2;
 export const MAX_ACTIONS = 5;
 
-export class RandomPolicy implements PolicyModel {
-  readonly id: string;
-  readonly description = 'uniformly random Crafter actions (seeded; baseline)';
-
+export class RandomPolicy extends ScriptedPolicy {
   constructor(id = 'sim:random') {
-    this.id = id;
+    super(id, 'uniformly random Crafter actions (seeded; baseline)');
   }
 
-  async complete(req: ChatCompletionRequest, _ctx: InferenceContext = {}): Promise<ChatCompletionResponse> {
+  protected choose(req: ChatCompletionRequest): PolicyChoice {
     const rng = mulberry32(requestSeed(req));
     const n = MIN_ACTIONS + Math.floor(rng() * (MAX_ACTIONS - MIN_ACTIONS + 1));
     const actions: string[] = [];
     for (let i = 0; i < n; i++) actions.push(ACTION_NAMES[Math.floor(rng() * ACTION_NAMES.length)] as string);
     const lp = -Math.log(ACTION_NAMES.length);
-    return policyCompletion(req, { actions, reasoning: 'random baseline', logprobs: actions.map(() => lp) });
+    return { actions, reasoning: 'random baseline', logprobs: actions.map(() => lp) };
   }
 }

@@ -1,15 +1,12 @@
-// The simulated backend's POST /api/rl/tests/openai/direct (docs/wire-contract.md §2.3): validation, key resolution and
+// The OpenAI-direct smoke test the simulated backend serves (POST /api/rl/tests/openai/direct, docs/wire-contract.md §2.3): validation, key resolution and
 // the inference routing it chooses; the happy path is in test/cli/rollout.test.ts (--via-backend).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startTestSim, type TestSim } from '../../helpers/sim.ts';
+import { startSimWithTaskApp, type TestSim } from '../../helpers/sim.ts';
 
 const ENV_KEY = 'sk-env-direct';
 let t: TestSim;
 let taskAppUrl: string;
-beforeAll(async () => {
-  t = await startTestSim({ taskApp: { port: 0, environmentApiKey: ENV_KEY } });
-  taskAppUrl = t.sim.taskApp?.url as string;
-});
+beforeAll(async () => ({ t, taskAppUrl } = await startSimWithTaskApp(ENV_KEY)));
 afterAll(() => t.sim.stop());
 
 const ROUTE = '/api/rl/tests/openai/direct';
@@ -38,6 +35,14 @@ describe('POST /api/rl/tests/openai/direct', () => {
   test('use_proxy routes through the task app\'s OpenAI proxy; without OPENAI_API_KEY every rollout fails: 502 naming why', async () => {
     const r = await t.json<{ detail: string }>(ROUTE, {
       json: { endpoint_base_url: taskAppUrl, model: 'gpt-5-nano', num_rollouts: 1, max_steps_each: 5, use_proxy: true, environment_api_key: ENV_KEY },
+    });
+    expect(r.status).toBe(502);
+    expect(r.body.detail).toContain('OPENAI_API_KEY is not set');
+  });
+
+  test('without use_proxy an OpenAI model takes the proxy by the shared rule (docs/wire-contract.md §2.3)', async () => {
+    const r = await t.json<{ detail: string }>(ROUTE, {
+      json: { endpoint_base_url: taskAppUrl, model: 'gpt-4o-mini', num_rollouts: 1, max_steps_each: 5, environment_api_key: ENV_KEY },
     });
     expect(r.status).toBe(502);
     expect(r.body.detail).toContain('OPENAI_API_KEY is not set');

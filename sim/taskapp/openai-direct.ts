@@ -1,29 +1,12 @@
-// The simulated backend's POST /api/rl/tests/openai/direct (docs/wire-contract.md §2.3, S6): runs
+// The OpenAI-direct smoke test the simulated backend serves at POST /api/rl/tests/openai/direct
+// (docs/wire-contract.md §2.3, S6; body schema: src/api/openai-direct.ts): runs
 // the rollouts of one model against the caller's task app and answers the summary directly. The
 // contract allows a job-less answer (`{ok: true, …}` without job_id: the reference client prints it
 // and exits 0), which keeps the job state machine out of a smoke test.
-import { z } from 'zod';
+import { defaultUseProxy, type OpenAIDirectRequest } from '../../src/api/openai-direct.ts';
 import { runRollouts, summarize, type RolloutOutcome } from '../../src/client/taskapp-rollout.ts';
 
-export const OpenAIDirectBody = z.looseObject({
-  endpoint_base_url: z.url({ protocol: /^https?$/ }),
-  model: z.string().min(1),
-  num_rollouts: z.number().int().min(1).max(1000).default(1),
-  max_steps_each: z.number().int().min(1).max(10_000).optional(),
-  /** The reference client sends max_steps = max_steps_each. */
-  max_steps: z.number().int().min(1).max(10_000).optional(),
-  use_proxy: z.boolean().default(false),
-  // Extensions this simulator accepts (the hosted backend chooses these itself).
-  inference_url: z.url({ protocol: /^https?$/ }).optional(),
-  seed: z.number().int().min(0).default(0),
-  concurrency: z.number().int().min(1).max(64).default(4),
-  timeout_seconds: z.number().positive().max(3600).default(120),
-  preset: z.enum(['micro', 'small', 'classic']).optional(),
-  environment_api_key: z.string().min(1).optional(),
-});
-export type OpenAIDirectBody = z.infer<typeof OpenAIDirectBody>;
-
-export interface DirectTestContext {
+export interface OpenAIDirectContext {
   /** The org's uploaded ENVIRONMENT_API_KEY (decrypted), if any. */
   envKey: string | undefined;
   /** This simulator's trainer-side inference URL (`{origin}/inference`). */
@@ -39,15 +22,16 @@ function row(o: RolloutOutcome): Record<string, unknown> {
   };
 }
 
-export async function runDirectTest(body: OpenAIDirectBody, ctx: DirectTestContext): Promise<Response> {
+export async function runOpenAIDirectTest(body: OpenAIDirectRequest, ctx: OpenAIDirectContext): Promise<Response> {
   const envKey = body.environment_api_key ?? ctx.envKey;
   if (envKey === undefined) {
     return Response.json({ detail: 'no ENVIRONMENT_API_KEY for the task app: upload it first (synth-rl env-key) or send environment_api_key' }, { status: 400 });
   }
   const taskAppUrl = body.endpoint_base_url.replace(/\/+$/, '');
-  // use_proxy (or a gpt-5 model, as the reference client decides) routes through the task app's
-  // OpenAI proxy; otherwise the simulator's own inference server answers.
-  const inferenceUrl = body.inference_url ?? (body.use_proxy ? `${taskAppUrl}/proxy` : ctx.simInferenceUrl);
+  // use_proxy (sent, or by the shared rule) routes through the task app's OpenAI proxy; otherwise
+  // the simulator's own inference server answers.
+  const useProxy = body.use_proxy ?? defaultUseProxy(body.model, body.inference_url);
+  const inferenceUrl = body.inference_url ?? (useProxy ? `${taskAppUrl}/proxy` : ctx.simInferenceUrl);
   const maxSteps = body.max_steps_each ?? body.max_steps ?? 10;
   const started = performance.now();
   const outcomes = await runRollouts({
