@@ -1,12 +1,12 @@
 // The Studio's HTTP surface, a Hono sub-app mounted at /studio by `synth-rl sim`
 // (sim/backend/routes/studio.ts) and served alone by `synth-rl studio` for any backend. The page
 // talks only to /studio/api/…; each of those calls goes to the backend's public /api through the
-// client's own code (BackendClient, JobStream) with the session's API key — so the Studio sees
+// client's own code (SynthClient, JobStream) with the session's API key — so the Studio sees
 // exactly what that key may see, with the backend's auth and per-org isolation, and nothing more.
 // One composer: the page (page.ts), sessions (session-routes.ts), then, signed in, the job views
 // (job-routes.ts) and the playground (playground.ts).
 import { Hono } from 'hono';
-import { BackendClient } from '../../src/client/backend.ts';
+import { SynthClient } from '../../src/client/api-client.ts';
 import { detail } from '../backend/request.ts';
 import { pageRoutes } from './page.ts';
 import { jobRoutes } from './job-routes.ts';
@@ -26,13 +26,13 @@ export interface StudioOptions {
   simulated: boolean;
 }
 
-/** One BackendClient per API key, kept for the life of the Studio. */
-function clientCache(opts: StudioOptions): (key: string) => BackendClient {
-  const clients = new Map<string, BackendClient>();
+/** One SynthClient per API key, kept for the life of the Studio. */
+function clientCache(opts: StudioOptions): (key: string) => SynthClient {
+  const clients = new Map<string, SynthClient>();
   return (key) => {
     let client = clients.get(key);
     if (client === undefined) {
-      client = new BackendClient({ backendUrl: opts.backendUrl, apiKey: key, ...(opts.fetch && { fetch: opts.fetch }), timeoutMs: 30_000 });
+      client = new SynthClient({ backendUrl: opts.backendUrl, apiKey: key, ...(opts.fetch && { fetch: opts.fetch }), timeoutMs: 30_000 });
       clients.set(key, client);
     }
     return client;

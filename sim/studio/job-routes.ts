@@ -2,7 +2,7 @@
 // jobs list (with reward trends), one job (config redacted), its live events, metrics, artifacts,
 // and recorded rollouts with their replayed frames.
 import { Hono, type Context } from 'hono';
-import type { BackendClient } from '../../src/client/backend.ts';
+import type { SynthClient } from '../../src/client/api-client.ts';
 import { HttpError } from '../../src/client/http.ts';
 import { detail } from '../backend/request.ts';
 import { liveResponse } from './live.ts';
@@ -11,7 +11,7 @@ import { normalizeEpisode, normalizeIndex } from './rollouts.ts';
 import { getJson, upstream, upstreamError, type StudioEnv } from './upstream.ts';
 
 /** Every metric point of a job, paging by step (a page may end inside a step: re-read that step). */
-async function allMetrics(client: BackendClient, jobId: string): Promise<unknown[]> {
+async function allMetrics(client: SynthClient, jobId: string): Promise<unknown[]> {
   const seen = new Map<string, unknown>();
   let after = -1;
   for (let page = 0; page < 200; page++) {
@@ -27,7 +27,7 @@ async function allMetrics(client: BackendClient, jobId: string): Promise<unknown
 const TREND_JOBS = 50;
 
 /** Adds each recent job's train reward per iteration (the jobs page's sparklines). */
-async function withRewardTrends(client: BackendClient, raw: unknown): Promise<unknown> {
+async function withRewardTrends(client: SynthClient, raw: unknown): Promise<unknown> {
   const jobs = (raw as { jobs?: unknown } | null)?.jobs;
   if (!Array.isArray(jobs)) return { jobs: [] };
   const out = await Promise.all(jobs.map(async (job: Record<string, unknown>, i) => {
@@ -41,7 +41,7 @@ async function withRewardTrends(client: BackendClient, raw: unknown): Promise<un
   return { jobs: out };
 }
 
-async function jobsList(client: BackendClient): Promise<unknown> {
+async function jobsList(client: SynthClient): Promise<unknown> {
   try {
     return await withRewardTrends(client, await getJson(client, '/rl/jobs', { limit: 200 }));
   } catch (error) {

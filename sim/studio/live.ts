@@ -1,8 +1,9 @@
-// A job's live feed for the Studio page: the client's own JobStream (SSE merged with polling, the
+// A job's live feed for the Studio page: the client's own followJobEvents (SSE merged with polling, the
 // code `synth-rl run` follows jobs with) re-sent to the browser as one SSE stream. So the page sees
 // what the CLI sees, against the simulator or the production backend alike.
-import type { BackendClient } from '../../src/client/backend.ts';
-import { JobStream, type StreamItem } from '../../src/client/stream.ts';
+import type { SynthClient } from '../../src/client/api-client.ts';
+import { followJobEvents } from '../../src/client/follow.ts';
+import type { StreamItem } from '../../src/client/stream.ts';
 
 const encoder = new TextEncoder();
 
@@ -24,7 +25,7 @@ function frame(item: StreamItem): string | undefined {
   }
 }
 
-export function liveResponse(client: BackendClient, jobId: string, signal: AbortSignal): Response {
+export function liveResponse(client: SynthClient, jobId: string, signal: AbortSignal): Response {
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
   const body = new ReadableStream<Uint8Array>({
@@ -39,14 +40,13 @@ export function liveResponse(client: BackendClient, jobId: string, signal: Abort
       };
       send(': synth-rl studio live feed\n\n');
       const keepAlive = setInterval(() => send(': keep-alive\n\n'), 15_000);
-      const stream = new JobStream({
+      followJobEvents({
         client, jobId, signal: stop.signal, pollIntervalMs: 1000, startupDeadlineSeconds: 0, emptyPollsThreshold: 0,
         onItem: (item) => {
           const text = frame(item);
           if (text !== undefined) send(text);
         },
-      });
-      stream.run().then(
+      }).then(
         (result) => send(`event: end\ndata: ${JSON.stringify({ outcome: result.outcome, reason: result.reason, status: result.status })}\n\n`),
         (error: unknown) => send(`event: end\ndata: ${JSON.stringify({ outcome: 'error', reason: error instanceof Error ? error.message : String(error) })}\n\n`),
       ).finally(() => {

@@ -2,7 +2,7 @@
 // how its first action is distributed over samples at a temperature.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { BackendClient } from '../../src/client/backend.ts';
+import type { SynthClient } from '../../src/client/api-client.ts';
 import { readJson } from '../backend/request.ts';
 import { buildPolicyRequest } from '../taskapp/prompt.ts';
 import { upstream, type StudioEnv } from './upstream.ts';
@@ -33,7 +33,7 @@ function readSample(answer: Record<string, unknown>): { actions: string[]; logpr
  * The checkpoint's choice (greedy, temperature 0) and how its first action is distributed over
  * `samples` answers at the given temperature.
  */
-async function playground(client: BackendClient, req: z.infer<typeof PLAYGROUND>): Promise<unknown> {
+async function playground(client: SynthClient, req: z.infer<typeof PLAYGROUND>): Promise<unknown> {
   const ask = (temperature: number) => {
     const base = buildPolicyRequest(req.model, req.observation ?? '', { temperature, logprobs: true });
     const body = req.messages !== undefined && req.messages.length > 0 ? { ...base, messages: req.messages } : base;

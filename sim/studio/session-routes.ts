@@ -3,7 +3,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { BackendClient } from '../../src/client/backend.ts';
+import type { SynthClient } from '../../src/client/api-client.ts';
 import { HttpError } from '../../src/client/http.ts';
 import { detail, readJson } from '../backend/request.ts';
 import { secureRequest } from './page.ts';
@@ -12,7 +12,7 @@ import { getJson, upstreamError, type StudioEnv } from './upstream.ts';
 
 export interface SessionRouteDeps {
   sessions: StudioSessions;
-  clientFor: (key: string) => BackendClient;
+  clientFor: (key: string) => SynthClient;
   /** Shown in the header: where the data comes from. */
   label: string;
   simulated: boolean;

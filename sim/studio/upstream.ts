@@ -1,12 +1,12 @@
-// How a Studio route answers from the backend: through the session's BackendClient, with the
+// How a Studio route answers from the backend: through the session's SynthClient, with the
 // backend's own status and detail passed on (502 when the backend cannot be reached).
 import type { Context } from 'hono';
-import type { BackendClient } from '../../src/client/backend.ts';
+import type { SynthClient } from '../../src/client/api-client.ts';
 import { HttpError } from '../../src/client/http.ts';
 import { detail } from '../backend/request.ts';
 
 /** Hono variables of the Studio's signed-in routes: the client for the session's key. */
-export type StudioEnv = { Variables: { client: BackendClient } };
+export type StudioEnv = { Variables: { client: SynthClient } };
 
 /** A backend error as the page's JSON: the backend's status and detail, or 502 when unreachable. */
 export function upstreamError(error: unknown): Response {
@@ -19,7 +19,7 @@ export function upstreamError(error: unknown): Response {
 }
 
 /** `run`'s result as JSON; a thrown error carrying a `response` answers with it, others as upstreamError. */
-export async function upstream(c: Context<StudioEnv>, run: (client: BackendClient) => Promise<unknown>): Promise<Response> {
+export async function upstream(c: Context<StudioEnv>, run: (client: SynthClient) => Promise<unknown>): Promise<Response> {
   try {
     return c.json((await run(c.get('client'))) as object);
   } catch (error) {
@@ -28,5 +28,5 @@ export async function upstream(c: Context<StudioEnv>, run: (client: BackendClien
   }
 }
 
-export const getJson = (client: BackendClient, path: string, query?: Record<string, string | number>) =>
+export const getJson = (client: SynthClient, path: string, query?: Record<string, string | number>) =>
   client.http.json({ path, ...(query && { query }), retry: { retries: 1 } });
