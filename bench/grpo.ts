@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { decodeBase64Strict, encodeBase64, seal } from '../src/crypto/sealedbox.ts';
 import { defaultThreads, DEVICE_CHOICES, isDeviceChoice, type DeviceChoice } from '../sim/model/devices/factory.ts';
 import { startSimulator } from '../sim/server.ts';
+import { followWithStatusProbe } from './follow-job.ts';
 
 const { values: args } = parseArgs({
   options: { iterations: { type: 'string', default: '6' }, device: { type: 'string', default: 'cpu' }, threads: { type: 'string' }, 'no-reference': { type: 'boolean', default: false } },
@@ -57,19 +58,13 @@ async function runJob(device: DeviceChoice, threads: number): Promise<Run> {
     const t0 = performance.now();
     const c0 = cpuS();
     const { job_id } = await api<{ job_id: string }>('/rl/jobs', { method: 'POST', body: JSON.stringify({ job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: sim.taskApp?.url, config } }) });
-    const latencies: number[] = [];
-    let status = 'queued';
-    while (!['succeeded', 'failed', 'cancelled'].includes(status)) {
-      const s0 = performance.now();
-      status = (await api<{ status: string }>(`/learning/jobs/${job_id}`)).status;
-      latencies.push(performance.now() - s0);
-      await Bun.sleep(20);
-    }
+    const steps: Record<string, number>[] = [];
+    const { result, statusLatencies: latencies } = await followWithStatusProbe(sim.apiUrl, KEY, job_id, {
+      onEvent: (e) => void (e.type === 'rl.train.step' && steps.push(e.data as Record<string, number>)),
+    });
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuS() - c0;
-    if (status !== 'succeeded') throw new Error(`job ${status}`);
-    const { events } = await api<{ events: { type: string; data: Record<string, number> }[] }>(`/learning/jobs/${job_id}/events?limit=1000`);
-    const steps = events.filter((e) => e.type === 'rl.train.step').map((e) => e.data);
+    if (result.outcome !== 'succeeded') throw new Error(`job ${result.status ?? result.outcome}: ${result.reason}`);
     const sum = (k: string) => steps.reduce((a, d) => a + (d[k] ?? 0), 0);
     latencies.sort((a, b) => a - b);
     return {

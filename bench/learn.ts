@@ -2,7 +2,7 @@
 // Does the simulator's GRPO trainer learn, and how far does it get against the built-in baselines?
 // Per preset: `sim:random` and `sim:heuristic` rolled out on the evaluation's seeds (the trainer's
 // own rollout code, same requests as its evaluation), then a fresh GRPO job through the simulator's
-// public API (env key sealed and uploaded, POST /api/rl/jobs, metrics polled), cancelled when its
+// public API (env key sealed and uploaded, POST /api/rl/jobs, followed like `run` does), cancelled when its
 // time budget is spent (it records when the goal was first reached, and runs on). Meanwhile GET /api/learning/jobs/{id} every 20 ms
 // (the API must stay responsive while training).
 //   micro, 10 steps/episode: goal = sim:heuristic's reward within 5 minutes
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBase64Strict, encodeBase64, seal } from '../src/crypto/sealedbox.ts';
 import { startSimulator, type Simulator } from '../sim/server.ts';
+import { followWithStatusProbe } from './follow-job.ts';
 import { rolloutReward, runRollouts, type RolloutSpec } from '../sim/trainer/rollouts.ts';
 import { stringArg } from './args.ts';
 
@@ -99,27 +100,23 @@ async function train(sim: Simulator, run: Run, base: Baselines): Promise<Outcome
   const metrics = async (name: string) => (await api<{ points: Point[] }>(`/learning/jobs/${job_id}/metrics?limit=5000&name=${name}`)).points;
   const evals: Outcome['evals'] = [];
   let goalAtS: number | undefined;
-  let status = 'queued';
-  let lastPoll = 0;
   let cancelled = false;
-  while (!['succeeded', 'failed', 'cancelled'].includes(status)) {
-    const s0 = performance.now();
-    status = (await api<{ status: string }>(`/learning/jobs/${job_id}`)).status;
-    latencies.push(performance.now() - s0);
-    const atS = (performance.now() - t0) / 1000;
-    if (atS - lastPoll >= 1 && !cancelled) {
-      lastPoll = atS;
-      for (const p of (await metrics('eval.reward_mean')).filter((x) => !evals.some((e) => e.step === x.step))) {
-        evals.push({ step: p.step, value: p.value, atS });
-        if (goalAtS === undefined && p.value >= run.goal(base)) goalAtS = atS;
-      }
-      if (atS >= run.minutes * 60) {
-        await api(`/rl/jobs/${job_id}/cancel`, { method: 'POST' });
-        cancelled = true;
-      }
-    }
-    await Bun.sleep(20);
-  }
+  // The time budget: cancel the job; what it has learnt by then is the result.
+  const budget = setTimeout(() => {
+    cancelled = true;
+    void api(`/rl/jobs/${job_id}/cancel`, { method: 'POST' }).catch(() => {});
+  }, run.minutes * 60_000);
+  const followed = await followWithStatusProbe(sim.apiUrl, KEY, job_id, {
+    pollIntervalMs: 1000,
+    onItem: (i) => {
+      if (i.kind !== 'metric' || i.metric.name !== 'eval.reward_mean' || cancelled) return;
+      const atS = (performance.now() - t0) / 1000;
+      evals.push({ step: i.metric.step ?? 0, value: i.metric.value, atS });
+      if (goalAtS === undefined && i.metric.value >= run.goal(base)) goalAtS = atS;
+    },
+  }).finally(() => clearTimeout(budget));
+  latencies.push(...followed.statusLatencies);
+  const status = followed.result.status ?? followed.result.outcome;
   const wallS = (performance.now() - t0) / 1000;
   const initial = (await metrics('eval.reward_mean_initial'))[0]?.value ?? Number.NaN;
   const iterations = Math.max(0, ...(await metrics('train.reward_mean')).map((p) => p.step));

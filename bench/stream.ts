@@ -8,8 +8,9 @@
 // Simulator and client share this process (and its event loop): the figures include that contention.
 //   bun run bench:stream [--jobs N] [--iterations N]
 import { startSimulator } from '../sim/server.ts';
-import { BackendClient } from '../src/client/backend.ts';
-import { JobStream, type JobStreamOptions } from '../src/client/stream.ts';
+import { SynthClient } from '../src/client/api-client.ts';
+import { followJobEvents } from '../src/client/follow.ts';
+import type { JobStreamOptions } from '../src/client/stream.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +30,7 @@ sim.store.appendEvent = (jobId, e) => {
   committedAt.set(`${jobId}:${event.seq}`, performance.now());
   return event;
 };
-const client = new BackendClient({ backendUrl: sim.url, apiKey: KEY });
+const client = new SynthClient({ backendUrl: sim.url, apiKey: KEY });
 
 interface ModeResult {
   name: string;
@@ -55,7 +56,7 @@ async function measure(name: string, jobs: number, iterations: number, opts: Par
     };
     const { jobId } = await client.createJob(body, { idempotencyKey: crypto.randomUUID() });
     const seen = new Set<string>();
-    const result = await new JobStream({
+    const result = await followJobEvents({
       client, jobId, pollIntervalMs: 1000, ...opts,
       onItem: (item) => {
         if (item.kind !== 'event') return;
@@ -67,7 +68,7 @@ async function measure(name: string, jobs: number, iterations: number, opts: Par
         const t = committedAt.get(key);
         if (t !== undefined) lags.push(now - t);
       },
-    }).run();
+    });
     if (result.outcome !== 'succeeded') throw new Error(`${name}: job ${jobId} ended ${result.outcome}: ${result.reason}`);
     stored += sim.store.listEvents(jobId, 0, 1_000_000).length;
   }

@@ -12,7 +12,7 @@ const ROOTS = ["src", "sim", "test", "bench", "scripts"];
 const WHY_LONG = /long because/i;
 
 export interface LongFunction { file: string; name: string; line: number; lines: number }
-export interface Findings { longFiles: { file: string; lines: number }[]; longFunctions: LongFunction[]; cycles: string[][] }
+export interface Findings { longFiles: { file: string; lines: number }[]; longFunctions: LongFunction[]; cycles: string[][]; unparsable: { file: string; error: string }[] }
 
 interface Node { type: string; loc?: { start: { line: number }; end: { line: number } }; leadingComments?: { value: string }[] | null; [k: string]: unknown }
 
@@ -112,7 +112,7 @@ export async function scan(root: string): Promise<Findings> {
     for await (const f of new Glob(`${dir}/**/*.{ts,tsx}`).scan({ cwd: root })) if (!f.includes("node_modules")) files.push(f);
   }
   files.sort();
-  const findings: Findings = { longFiles: [], longFunctions: [], cycles: [] };
+  const findings: Findings = { longFiles: [], longFunctions: [], cycles: [], unparsable: [] };
   const known = new Set(files.map((f) => resolve(root, f)));
   const graph = new Map<string, string[]>();
   for (const file of files) {
@@ -120,8 +120,13 @@ export async function scan(root: string): Promise<Findings> {
     const text = await Bun.file(abs).text();
     const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
     if (lines > MAX_FILE_LINES) findings.longFiles.push({ file, lines });
-    findings.longFunctions.push(...longFunctions(text, file));
-    graph.set(abs, relativeImports(text, abs).map((p) => resolveModule(p, known)).filter((p): p is string => p !== undefined));
+    try {
+      findings.longFunctions.push(...longFunctions(text, file));
+      graph.set(abs, relativeImports(text, abs).map((p) => resolveModule(p, known)).filter((p): p is string => p !== undefined));
+    } catch (error) {
+      // A file that does not parse (say, left with merge markers) is a finding, not a crash.
+      findings.unparsable.push({ file, error: error instanceof Error ? error.message : String(error) });
+    }
   }
   findings.cycles = importCycles(graph).map((c) => c.map((p) => relative(root, p)));
   return findings;
@@ -135,8 +140,9 @@ async function main(): Promise<void> {
     for (const f of findings.longFiles) console.log(`file over ${MAX_FILE_LINES} lines: ${f.file} (${f.lines})`);
     for (const f of findings.longFunctions) console.log(`function over ${MAX_FUNCTION_LINES} lines without a "Long because" comment: ${f.file}:${f.line} ${f.name} (${f.lines})`);
     for (const c of findings.cycles) console.log(`import cycle: ${c.join(" -> ")}`);
+    for (const u of findings.unparsable) console.log(`cannot parse: ${u.file}: ${u.error}`);
   }
-  const count = findings.longFiles.length + findings.longFunctions.length + findings.cycles.length;
+  const count = findings.longFiles.length + findings.longFunctions.length + findings.cycles.length + findings.unparsable.length;
   console.log(count === 0 ? "code shape: clean" : `code shape: ${count} finding(s)`);
   process.exit(count === 0 ? 0 : 1);
 }

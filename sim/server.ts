@@ -1,18 +1,17 @@
 // Composes the simulator's services and serves them. `synth-rl sim` and the tests start it here.
 import type { Server } from 'bun';
-import { Hono } from 'hono';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { JOB_ID_PATTERN } from '../src/api/jobs.ts';
-import { ApiKeys, generateApiKey, keyDigestHex } from './backend/auth.ts';
+import { ApiKeys } from './backend/auth.ts';
 import { createBackendApp, type ChatService } from './backend/app.ts';
 import { EventBus } from './backend/bus.ts';
 import { Faults, FaultsByOrg, type FaultSpecInput } from './backend/faults.ts';
 import { SealedKeys } from './backend/keys.ts';
 import { ReplayTrainer } from './backend/replay.ts';
 import { JobMetricFiles } from './backend/job-metric-files.ts';
-import { JobRunner } from './backend/runner.ts';
+import { JobRunner, type Recovery } from './backend/runner.ts';
 import { DEFAULT_SSE, type SseOptions } from './backend/sse.ts';
 import { Store } from './backend/store.ts';
 import type { Trainer } from './backend/trainer.ts';
@@ -23,8 +22,9 @@ import { GrpoTrainer } from './trainer/grpo-trainer.ts';
 import type { DeviceDefaults } from './trainer/settings.ts';
 import { createInferenceApp, createInferenceService, inferenceChatService, type InferenceService } from './inference/index.ts';
 import { checkpointResolver } from './inference/checkpoint-policy.ts';
-import { createStudioApp } from './studio/app.ts';
+import { studioRoutes } from './backend/routes/studio.ts';
 import { StudioSessions } from './studio/sessions.ts';
+import { resolveApiKeys, resolveTaskAppKey, type ResolvedKeys } from './state-keys.ts';
 import { startTaskApp, type RunningTaskApp, type TaskAppOptions } from './taskapp/index.ts';
 
 /** Checkpoints of a memory-only simulator: `<tmpdir>/synth-rl-checkpoints-<pid>-<random>`. */
@@ -45,7 +45,7 @@ export interface SimulatorOptions {
   faults?: FaultSpecInput;
   /** Resume jobs a crashed process left running (default true); false: fail them with the reason. */
   resume?: boolean;
-  /** Trainer for jobs that do not choose one with [sim] trainer (default replay; `synth-rl sim` uses grpo). */
+  /** Trainer for jobs that do not choose one with [sim] trainer (default DEFAULT_TRAINER, replay; `synth-rl sim` passes grpo). */
   defaultTrainer?: string;
   trainers?: Trainer[];
   timeScale?: number;
@@ -101,89 +101,37 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-/** Where a generated API key is kept (0600) beside the state: the state itself holds only its digest. */
-export const API_KEY_FILE = 'api-key';
-
-interface ResolvedKeys {
-  /** Keys known in plaintext (given, generated now, or read from the key file). */
-  keys: string[];
-  /** Accepted keys known only by their digest (the key file is gone). */
-  digests: string[];
-  generated: boolean;
-  keyFile: string | undefined;
-}
-
-function writeKeyFile(path: string, key: string): void {
-  writeFileSync(path, `${key}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
-}
-
-/** The key in the key file when it matches `digest`. */
-function readKeyFile(path: string, digest: string): string | undefined {
-  if (!existsSync(path)) return undefined;
-  const key = readFileSync(path, 'utf8').trim();
-  return keyDigestHex(key) === digest ? key : undefined;
-}
+export { API_KEY_FILE } from './state-keys.ts';
 
 /**
- * The accepted API keys. Given keys are used as they are; otherwise the state's key: stored as a
- * SHA-256 digest (rows from before are migrated), its plaintext in `<state>/api-key` (0600), shown
- * in full only when generated.
+ * The library's default trainer: replay is instant and deterministic for embedding and tests; the
+ * CLI (`synth-rl sim`) passes grpo because a person starting a simulator wants training
+ * (docs/wire-contract.md §6.2). Either way a job's `[sim] trainer` chooses.
  */
-function resolveApiKeys(store: Store, given: string[] | undefined, stateDir: string | undefined): ResolvedKeys {
-  if (given !== undefined && given.length > 0) return { keys: given, digests: [], generated: false, keyFile: undefined };
-  const keyFile = stateDir === undefined ? undefined : join(stateDir, API_KEY_FILE);
-  const legacy = store.getKv('api_key');
-  if (legacy !== undefined) {
-    store.setKv('api_key_sha256', keyDigestHex(legacy));
-    if (keyFile !== undefined && readKeyFile(keyFile, keyDigestHex(legacy)) === undefined) writeKeyFile(keyFile, legacy);
-    store.deleteKv('api_key');
-  }
-  const saved = store.getKv('api_key_sha256');
-  if (saved !== undefined) {
-    const key = keyFile === undefined ? undefined : readKeyFile(keyFile, saved);
-    return key === undefined ? { keys: [], digests: [saved], generated: false, keyFile } : { keys: [key], digests: [], generated: false, keyFile };
-  }
-  const key = generateApiKey();
-  if (keyFile !== undefined) writeKeyFile(keyFile, key);
-  store.setKv('api_key_sha256', keyDigestHex(key));
-  return { keys: [key], digests: [], generated: true, keyFile };
+export const DEFAULT_TRAINER = 'replay';
+
+/** The state and the folders a simulator writes, and how to undo what a failed start made. */
+interface Places {
+  stateDir: string | undefined;
+  store: Store;
+  keys: ResolvedKeys;
+  checkpointDir: string;
+  jobsDir: string;
+  /** Closes the store and removes the temporary folders this start made. */
+  abandon(): void;
 }
 
-function resolveTaskAppKey(store: Store, given: string | undefined): { key: string; generated: boolean } {
-  if (given !== undefined && given !== '') return { key: given, generated: false };
-  const saved = store.getKv('environment_api_key');
-  if (saved !== undefined) return { key: saved, generated: false };
-  const key = `env_${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex')}`;
-  store.setKv('environment_api_key', key);
-  return { key, generated: true };
-}
-
-let policyTokenizer: Promise<PolicyTokenizer> | undefined;
-/** Loaded once per process (through transformers.js), shared by every GRPO job. */
-function sharedPolicyTokenizer(): Promise<PolicyTokenizer> {
-  policyTokenizer ??= PolicyTokenizer.builtin();
-  return policyTokenizer;
-}
-
-export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+/** Step 1: the state (store and API keys), then the checkpoint and per-job folders. */
+function openPlaces(opts: SimulatorOptions): Places {
   const stateDir = opts.stateDir === undefined ? undefined : resolve(opts.stateDir);
   const store = new Store(stateDir);
-  let resolvedKeys: ResolvedKeys;
+  let keys: ResolvedKeys;
   try {
-    resolvedKeys = resolveApiKeys(store, opts.apiKeys, stateDir);
+    keys = resolveApiKeys(store, opts.apiKeys, stateDir);
   } catch (error) {
     store.close();
     throw error;
   }
-  const { keys, generated } = resolvedKeys;
-  const bus = new EventBus();
-  const faults = new Faults();
-  if (opts.faults) faults.set(opts.faults);
-  const sealed = new SealedKeys(store);
-  const inference = opts.inference ?? createInferenceService();
-  // Known once the server listens; the GRPO trainer hands it to the task app per rollout.
-  let inferenceBase = '';
   // Memory-only simulators keep checkpoints in a temporary folder that goes away with them,
   // unless the caller names a folder to keep them in.
   const ownsCheckpointDir = opts.checkpointDir === undefined && stateDir === undefined;
@@ -192,31 +140,62 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const checkpointDir = opts.checkpointDir ?? (stateDir === undefined ? mkdtempSync(join(tmpdir(), `${EPHEMERAL_CHECKPOINTS_PREFIX}${process.pid}-`)) : join(stateDir, 'checkpoints'));
   // Per-job files (recorded rollouts, metrics.jsonl, TensorBoard events): <stateDir>/jobs/<id>/.
   const jobsDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), `${EPHEMERAL_JOBS_PREFIX}${process.pid}-`)) : join(stateDir, 'jobs');
-  /** Undoes what a failed start made: the store and owned temporary folders. */
   const abandon = () => {
     store.close();
     if (ownsCheckpointDir) rmSync(checkpointDir, { recursive: true, force: true });
     if (stateDir === undefined) rmSync(jobsDir, { recursive: true, force: true });
   };
-  const device = { device: opts.device?.device ?? 'cpu', threads: opts.device?.threads ?? defaultThreads() } satisfies Required<DeviceDefaults>;
-  const trainerList = opts.trainers ?? [
+  return { stateDir, store, keys, checkpointDir, jobsDir, abandon };
+}
+
+/** The trainer-side inference URL, known once the server listens (the GRPO trainer reads it per rollout). */
+interface Endpoints {
+  inferenceBase: string;
+}
+
+/** Step 2: the trainers by name and the default one (an unknown default is an error). */
+function chooseTrainers(opts: SimulatorOptions, places: Places, inference: InferenceService, endpoints: Endpoints, device: Required<DeviceDefaults>) {
+  const { checkpointDir, jobsDir, stateDir } = places;
+  const list = opts.trainers ?? [
     new ReplayTrainer(),
     new GrpoTrainer({
-      inference, inferenceBaseUrl: () => inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer, device,
+      inference, inferenceBaseUrl: () => endpoints.inferenceBase, checkpointDir, jobsDir, tokenizer: sharedPolicyTokenizer, device,
       // Crash resume needs state that outlives the process: none for memory-only simulators.
       ...(stateDir !== undefined && { resumeDir: jobsDir }),
     }),
   ];
-  const trainers = new Map(trainerList.map((t) => [t.name, t]));
-  // Replay as the library default: instant and deterministic for embedding and tests; the CLI
-  // (`synth-rl sim`) passes grpo because a person starting a simulator wants training (docs/wire-contract.md §6.2).
-  const defaultTrainer = opts.defaultTrainer ?? 'replay';
+  const trainers = new Map(list.map((t) => [t.name, t]));
+  const defaultTrainer = opts.defaultTrainer ?? DEFAULT_TRAINER;
   if (!trainers.has(defaultTrainer)) {
-    abandon();
     throw new Error(`trainer "${defaultTrainer}" is not available (available: ${[...trainers.keys()].join(', ')})`);
   }
+  return { trainers, defaultTrainer };
+}
+
+/** What runs jobs and serves them, before anything listens. */
+interface Services {
+  faults: Faults;
+  runner: JobRunner;
+  recovery: Recovery;
+  metricFiles: JobMetricFiles;
+  checkpoints: ReturnType<typeof checkpointResolver>;
+  sessions: StudioSessions;
+  sse: SseOptions;
+  trainers: string[];
+  defaultTrainer: string;
+  /** Routes a request to the inference server, the Studio or the backend. */
+  fetch: (req: Request, srv: Server<undefined>) => Response | Promise<Response>;
+}
+
+/** Step 3: the job runner (recovering what a previous process left running) and the HTTP apps. */
+function buildServices(opts: SimulatorOptions, places: Places, inference: InferenceService, chosen: ReturnType<typeof chooseTrainers>): Services {
+  const { store, jobsDir, checkpointDir } = places;
+  const bus = new EventBus();
+  const faults = new Faults();
+  if (opts.faults) faults.set(opts.faults);
+  const sealed = new SealedKeys(store);
   const faultsByOrg = new FaultsByOrg(faults);
-  const runner = new JobRunner(store, bus, faultsByOrg, sealed, trainers, defaultTrainer, {
+  const runner = new JobRunner(store, bus, faultsByOrg, sealed, chosen.trainers, chosen.defaultTrainer, {
     ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
     ...(opts.queueDelayMs !== undefined && { queueDelayMs: opts.queueDelayMs }),
     ...(opts.resume !== undefined && { resume: opts.resume }),
@@ -228,8 +207,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   inference.setResolver(checkpoints.resolve);
   const inferenceApp = createInferenceApp(inference, '/inference');
   const app = createBackendApp({
-    store, bus, faults: faultsByOrg, keys: sealed, apiKeys: new ApiKeys(keys, resolvedKeys.digests), runner, chat: opts.chat ?? inferenceChatService(inference), sse,
-    trainers: [...trainers.keys()], defaultTrainer, jobsDir,
+    store, bus, faults: faultsByOrg, keys: sealed, apiKeys: new ApiKeys(places.keys.keys, places.keys.digests), runner,
+    chat: opts.chat ?? inferenceChatService(inference), sse, trainers: [...chosen.trainers.keys()], defaultTrainer: chosen.defaultTrainer, jobsDir,
     // A reset deletes the org's jobs: their checkpoint and job-file folders go with them.
     onReset: (jobIds) => {
       for (const id of jobIds) {
@@ -239,90 +218,107 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
     },
   });
-  // The Studio reads the backend in-process through the client's own code, with the viewer's key.
-  const sessions = new StudioSessions(keys[0]);
-  const studio = createStudioApp({
-    backendUrl: 'http://simulator.internal', fetch: ((input: string | URL | Request, init?: RequestInit) => app.fetch(new Request(input as string, init))) as typeof fetch,
-    sessions, label: 'local simulator', simulated: true,
+  const sessions = new StudioSessions(places.keys.keys[0]);
+  const studio = studioRoutes({ backendFetch: (req) => app.fetch(req), sessions });
+  // The trainer-side inference server shares the backend's port, outside /api and its auth.
+  const fetch = (req: Request, srv: Server<undefined>) => {
+    const path = new URL(req.url).pathname;
+    if (path.startsWith('/inference/')) return inferenceApp.fetch(req);
+    if (path === '/studio' || path.startsWith('/studio/')) return studio.fetch(req, srv);
+    return app.fetch(req, srv);
+  };
+  return { faults, runner, recovery, metricFiles, checkpoints, sessions, sse, trainers: [...chosen.trainers.keys()], defaultTrainer: chosen.defaultTrainer, fetch };
+}
+
+/** Step 4: listen. */
+function listen(opts: SimulatorOptions, services: Services): Server<undefined> {
+  return Bun.serve({
+    hostname: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 8787,
+    fetch: services.fetch,
+    // Must outlast the SSE keep-alive interval, or quiet streams get cut.
+    idleTimeout: Math.min(255, Math.ceil(services.sse.keepAliveMs / 1000) + 15),
+    // Chunked bodies have no Content-Length: cap what Bun buffers (routes check 1 MiB JSON).
+    maxRequestBodySize: 4 * 1024 * 1024,
   });
-  const studioApp = new Hono({ strict: false }).route('/studio', studio);
+}
+
+/** Step 5: the task app on its own port, when asked for; a failure names the port. */
+async function startOwnTaskApp(opts: SimulatorOptions, store: Store): Promise<{ taskApp: RunningTaskApp | undefined; generated: boolean }> {
+  if (opts.taskApp === undefined || opts.taskApp === false) return { taskApp: undefined, generated: false };
+  const { key, generated } = resolveTaskAppKey(store, opts.taskApp.environmentApiKey);
+  try {
+    return { taskApp: await startTaskApp({ host: opts.host ?? '127.0.0.1', ...opts.taskApp, environmentApiKey: key }), generated };
+  } catch (error) {
+    throw new Error(`task app port ${opts.taskApp.port ?? 8001}: ${(error as Error).message}`);
+  }
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const places = openPlaces(opts);
+  const inference = opts.inference ?? createInferenceService();
+  const endpoints: Endpoints = { inferenceBase: '' };
+  const device = { device: opts.device?.device ?? 'cpu', threads: opts.device?.threads ?? defaultThreads() } satisfies Required<DeviceDefaults>;
+  let services: Services;
   let server: Server<undefined>;
   try {
-    server = Bun.serve({
-      hostname: opts.host ?? '127.0.0.1',
-      port: opts.port ?? 8787,
-      // The trainer-side inference server shares the backend's port, outside /api and its auth.
-      fetch: (req, srv) => {
-        const path = new URL(req.url).pathname;
-        if (path.startsWith('/inference/')) return inferenceApp.fetch(req);
-        if (path === '/studio') return Response.redirect(`${new URL(req.url).origin}/studio/`, 308);
-        if (path.startsWith('/studio/')) return studioApp.fetch(req, srv);
-        return app.fetch(req, srv);
-      },
-      // Must outlast the SSE keep-alive interval, or quiet streams get cut.
-      idleTimeout: Math.min(255, Math.ceil(sse.keepAliveMs / 1000) + 15),
-      // Chunked bodies have no Content-Length: cap what Bun buffers (routes check 1 MiB JSON).
-      maxRequestBodySize: 4 * 1024 * 1024,
-    });
+    services = buildServices(opts, places, inference, chooseTrainers(opts, places, inference, endpoints, device));
+    server = listen(opts, services);
   } catch (error) {
-    abandon();
+    places.abandon();
     throw error;
   }
   const url = `http://${server.hostname}:${server.port}`;
-  inferenceBase = `${url}/inference`;
-  let taskApp: RunningTaskApp | undefined;
-  let generatedTaskAppKey = false;
-  if (opts.taskApp !== undefined && opts.taskApp !== false) {
-    const { key, generated } = resolveTaskAppKey(store, opts.taskApp.environmentApiKey);
-    generatedTaskAppKey = generated;
-    try {
-      taskApp = await startTaskApp({ host: opts.host ?? '127.0.0.1', ...opts.taskApp, environmentApiKey: key });
-    } catch (error) {
-      await runner.shutdown();
-      await server.stop(true);
-      abandon();
-      throw new Error(`task app port ${opts.taskApp.port ?? 8001}: ${(error as Error).message}`);
-    }
+  endpoints.inferenceBase = `${url}/inference`;
+  let task: Awaited<ReturnType<typeof startOwnTaskApp>>;
+  try {
+    task = await startOwnTaskApp(opts, places.store);
+  } catch (error) {
+    await services.runner.shutdown();
+    await server.stop(true);
+    places.abandon();
+    throw error;
   }
   // Resumed jobs call the task app and the inference server: only once both listen.
-  runner.startRecovered();
+  services.runner.startRecovered();
+  return simulatorHandle({ url, places, services, server, inference, device, task });
+}
+
+/** Step 6: what the caller holds: the addresses, the parts, and stop(). */
+function simulatorHandle(s: {
+  url: string; places: Places; services: Services; server: Server<undefined>; inference: InferenceService;
+  device: Required<DeviceDefaults>; task: { taskApp: RunningTaskApp | undefined; generated: boolean };
+}): Simulator {
+  const { url, places, services, server } = s;
+  const taskApp = s.task.taskApp;
   let stopped = false;
   return {
-    url,
-    apiUrl: `${url}/api`,
-    apiKeys: keys,
-    generatedKey: generated,
-    apiKeyFile: resolvedKeys.keyFile,
-    stateDir,
-    jobsDir,
-    recovered: recovery.failed,
-    resumed: recovery.resumed,
-    trainers: [...trainers.keys()],
-    defaultTrainer,
-    device,
-    store,
-    runner,
-    faults,
-    server,
-    inference,
-    inferenceUrl: `${url}/inference`,
-    taskApp,
-    generatedTaskAppKey,
-    studioUrl: `${url}/studio/`,
+    url, apiUrl: `${url}/api`, apiKeys: places.keys.keys, generatedKey: places.keys.generated, apiKeyFile: places.keys.keyFile,
+    stateDir: places.stateDir, jobsDir: places.jobsDir, recovered: services.recovery.failed, resumed: services.recovery.resumed,
+    trainers: services.trainers, defaultTrainer: services.defaultTrainer, device: s.device,
+    store: places.store, runner: services.runner, faults: services.faults, server, inference: s.inference,
+    inferenceUrl: `${url}/inference`, taskApp, generatedTaskAppKey: s.task.generated, studioUrl: `${url}/studio/`,
     studioLoginUrl: () => {
       // Without a key in plaintext (none given, none on file) the page asks for one instead.
-      const token = sessions.issueLoginToken();
+      const token = services.sessions.issueLoginToken();
       return token === undefined ? `${url}/studio/` : `${url}/studio/?token=${token}`;
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       await taskApp?.stop();
-      await runner.shutdown();
+      await services.runner.shutdown();
       await server.stop(true);
-      await checkpoints.close();
-      metricFiles.closeAll();
-      abandon();
+      await services.checkpoints.close();
+      services.metricFiles.closeAll();
+      places.abandon();
     },
   };
+}
+
+let policyTokenizer: Promise<PolicyTokenizer> | undefined;
+/** Loaded once per process (through transformers.js), shared by every GRPO job. */
+function sharedPolicyTokenizer(): Promise<PolicyTokenizer> {
+  policyTokenizer ??= PolicyTokenizer.builtin();
+  return policyTokenizer;
 }

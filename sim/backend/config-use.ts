@@ -14,8 +14,12 @@ export type KeyUse = { read: Reader; by: string } | { ignored: string };
 
 const CLIENT_SETTINGS = 'src/config/settings.ts';
 const RUNNER = 'sim/backend/runner.ts';
+const JOB_PARAMS = 'sim/backend/job-params.ts';
 const GRPO = 'sim/trainer/settings.ts';
 const REPLAY = 'sim/backend/replay.ts';
+
+const read = (who: Reader, file: string): KeyUse => ({ read: who, by: file });
+const ignored = (why: string): KeyUse => ({ ignored: why });
 
 const REAL_CLUSTER = "they configure the real backend's GPU cluster and inference engine; forwarded, not used by the simulator (it trains a small CPU/WebGPU model)";
 const REAL_TRAINER = "they are for the real backend's trainer; forwarded, not used by the simulated trainer";
@@ -25,15 +29,12 @@ const NO_KL_PENALTY = "the simulated trainer's KL coefficient is [hyperparams] b
 const NO_DELTA = 'the simulated trainer clips the ratio with epsilon_low/epsilon_high only (no δ upper bound on the ratio for negative advantages)';
 const OBSERVATION = "the observation format is the task app's ([rollout.env_config] observation_format is forwarded to it by the real backend; the simulated trainer asks for the default text format)";
 
-const read = (who: Reader, file: string): KeyUse => ({ read: who, by: file });
-const ignored = (why: string): KeyUse => ({ ignored: why });
-
 /** Exact dotted paths, or "section.*" for every key of a section. */
 export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   type: ignored(EVAL_CONFIG), provider: ignored(EVAL_CONFIG), split: ignored(EVAL_CONFIG),
   num_episodes: ignored(EVAL_CONFIG), seed_start: ignored(EVAL_CONFIG),
   task_app_url: read('client', CLIENT_SETTINGS),
-  model: read('job', RUNNER), 'model.name': read('job', RUNNER), 'model.base': read('job', RUNNER),
+  model: read('job', JOB_PARAMS), 'model.name': read('job', JOB_PARAMS), 'model.base': read('job', JOB_PARAMS),
   'model.seed': read('grpo', GRPO),
   'model.dtype': ignored(REAL_TRAINER), 'model.trainer_mode': ignored(REAL_TRAINER), 'model.source': ignored(REAL_TRAINER),
   'model.label': ignored(REAL_TRAINER),
@@ -43,8 +44,8 @@ export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   'lora.*': ignored(REAL_TRAINER), 'rdma.*': ignored(REAL_CLUSTER), 'topology.*': ignored(REAL_CLUSTER),
   'compute.*': ignored(REAL_CLUSTER), 'vllm.*': ignored(REAL_CLUSTER), 'reference.*': ignored(REAL_CLUSTER),
   'training.*': ignored(REAL_TRAINER),
-  'training.num_epochs': read('job', RUNNER), 'training.iterations_per_epoch': read('job', RUNNER),
-  'training.batch_size': read('job', RUNNER), 'training.group_size': read('job', RUNNER),
+  'training.num_epochs': read('job', JOB_PARAMS), 'training.iterations_per_epoch': read('job', JOB_PARAMS),
+  'training.batch_size': read('job', JOB_PARAMS), 'training.group_size': read('job', JOB_PARAMS),
   'training.learning_rate': read('grpo', GRPO), 'training.max_grad_norm': read('grpo', GRPO),
   'rollout.*': ignored(REAL_TRAINER),
   'rollout.max_steps_per_episode': read('grpo', GRPO), 'rollout.sampling_temperature': read('grpo', GRPO),
@@ -52,7 +53,7 @@ export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   'policy.*': ignored(REAL_TRAINER), 'policy.inference_url': read('client', CLIENT_SETTINGS),
   'evaluation.*': ignored(REAL_TRAINER),
   'evaluation.seeds': read('grpo', GRPO), 'evaluation.rollouts_per_seed': read('grpo', GRPO),
-  'evaluation.every_n_iters': read('job', RUNNER),
+  'evaluation.every_n_iters': read('job', JOB_PARAMS),
   'hyperparams.*': ignored(REAL_TRAINER),
   'hyperparams.delta': ignored(NO_DELTA), 'hyperparams.kl_penalty': ignored(NO_KL_PENALTY),
   'hyperparams.epsilon_low': read('grpo', GRPO), 'hyperparams.epsilon_high': read('grpo', GRPO), 'hyperparams.clip_epsilon': read('grpo', GRPO),
@@ -61,10 +62,10 @@ export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   'step_rewards.*': ignored(REAL_TRAINER), 'judge.*': ignored(REAL_TRAINER), rubric: ignored(REAL_TRAINER),
   tags: ignored('tags label jobs on the real backend; forwarded, not used by the simulator'), smoke: ignored(REAL_TRAINER),
   'data.*': ignored(REAL_TRAINER),
-  'trainer.allow_ref_fallback': ignored(REAL_TRAINER), 'trainer.batch_size': read('job', RUNNER), 'trainer.group_size': read('job', RUNNER),
+  'trainer.allow_ref_fallback': ignored(REAL_TRAINER), 'trainer.batch_size': read('job', JOB_PARAMS), 'trainer.group_size': read('job', JOB_PARAMS),
   'checkpoint.*': ignored(REAL_TRAINER),
-  'checkpoint.interval': read('job', RUNNER), 'checkpoint.keep_last_n': read('grpo', GRPO), 'checkpoint.enabled': read('grpo', GRPO),
-  'job.model': read('job', RUNNER),
+  'checkpoint.interval': read('job', JOB_PARAMS), 'checkpoint.keep_last_n': read('grpo', GRPO), 'checkpoint.enabled': read('grpo', GRPO),
+  'job.model': read('job', JOB_PARAMS),
   'env.max_steps_per_episode': read('grpo', GRPO),
   'runner.*': read('client', CLIENT_SETTINGS),
   'sim.trainer': read('job', RUNNER), 'sim.linked_job': read('job', RUNNER),

@@ -3,19 +3,19 @@
 // job ([sim] trainer) with the simulator's default as fallback. After a crash, jobs the previous
 // process left running resume from their trainer's last resume record (or fail with the reason).
 import { configWarnings } from './config-use.ts';
-import { checkpointKey, rlModelId } from '../../src/api/models.ts';
 import type { JobCreateBody, JobEvent } from '../../src/api/jobs.ts';
 import type { RlConfigFile } from '../../src/api/rl-config.ts';
 import type { BusMessage, EventBus } from './bus.ts';
 import type { FaultsByOrg } from './faults.ts';
 import type { SealedKeys } from './keys.ts';
 import { seal } from '../../src/index.ts';
-import type { JobRow, NewEvent, NewMetric, Store } from './store.ts';
-import { TrainerFailure, type CheckpointInfo, type Commit, type JobParams, type Trainer, type TrainerContext } from './trainer.ts';
+import { trainerContext, type ContextHost } from './job-context.ts';
+import { bodyHash, jobParams, newJobId } from './job-params.ts';
+import type { JobRow, NewEvent, Store } from './store.ts';
+import { TrainerFailure, type Trainer } from './trainer.ts';
 
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 export const ACTIVE = ['queued', 'initializing', 'training', 'evaluating'] as const;
-const BUCKET = 'synth-artifacts';
 
 export interface RunnerOptions {
   /** How long a new job stays queued (simulated ms). */
@@ -31,51 +31,6 @@ export interface Recovery {
   failed: string[];
   /** Continued from their last resume record (or started, when they were still queued). */
   resumed: string[];
-}
-
-export function newJobId(): string {
-  return `job_${Buffer.from(crypto.getRandomValues(new Uint8Array(10))).toString('hex').slice(0, 19)}`;
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-export function bodyHash(body: unknown): string {
-  return new Bun.CryptoHasher('sha256').update(stableJson(body)).digest('hex');
-}
-
-/** What the job will do, from data.trainer, the forwarded TOML and defaults (docs/wire-contract.md §6.1 sim-choice). */
-export function jobParams(id: string, org: string, body: JobCreateBody, config: RlConfigFile): JobParams {
-  const warnings: string[] = [];
-  const t = body.data.trainer ?? {};
-  const pick = (explicit: number | undefined, fromTrainer: number | undefined, fromTraining: number | undefined, fallback: number, name: string) => {
-    const chosen = explicit ?? fromTrainer ?? fromTraining ?? fallback;
-    if (explicit !== undefined && fromTraining !== undefined && explicit !== fromTraining) {
-      warnings.push(`data.trainer.${name}=${explicit} differs from config [training].${name}=${fromTraining}; using ${explicit}`);
-    }
-    return chosen;
-  };
-  const model = body.data.model ?? body.data.base_model ?? config.job?.model ?? (typeof config.model === 'object' ? config.model.name ?? config.model.base : config.model) ?? 'Qwen/Qwen3-0.6B';
-  return {
-    id,
-    org,
-    model,
-    config,
-    body,
-    taskAppUrl: body.data.endpoint_base_url.replace(/\/+$/, ''),
-    batchSize: pick(t.batch_size, config.trainer?.batch_size, config.training?.batch_size, 2, 'batch_size'),
-    groupSize: pick(t.group_size, config.trainer?.group_size, config.training?.group_size, 4, 'group_size'),
-    epochs: Math.max(1, config.training?.num_epochs ?? 1),
-    iterationsPerEpoch: Math.max(1, config.training?.iterations_per_epoch ?? 10),
-    evalEvery: config.evaluation?.every_n_iters ?? 5,
-    checkpointInterval: config.checkpoint?.interval ?? 10,
-    warnings,
-  };
 }
 
 export type CreateResult = { kind: 'created' | 'replayed'; job: JobRow } | { kind: 'conflict'; job: JobRow };
@@ -256,109 +211,14 @@ export class JobRunner {
     await Promise.allSettled(runs.map(([, r]) => r.done));
   }
 
-  /** A `trainer.hold` fault: waits at `point` (until the hold ends or the job stops), visible in GET /_sim/faults. */
-  private async hold(org: string, jobId: string, point: string, iteration: number, signal: AbortSignal): Promise<void> {
-    const faults = this.faults.of(org);
-    const ms = faults.holdMs(point, iteration);
-    if (ms === undefined) return;
-    const release = faults.markHeld(jobId, point, iteration);
-    console.error(`synth-rl sim: fault: job ${jobId} held at ${point} of iteration ${iteration}${Number.isFinite(ms) ? ` for ${ms} ms` : ''}`);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        if (signal.aborted) return reject(signal.reason);
-        const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        }
-        function onAbort() {
-          clearTimeout(timer);
-          reject(signal.reason);
-        }
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    } finally {
-      release();
-    }
-  }
-
-  private context(outer: JobRow, params: JobParams, signal: AbortSignal, resumed: boolean): TrainerContext {
-    const target = outer.linked_job_id ?? outer.id;
-    const sleep = (ms: number) => new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms / this.timeScaleFor(outer.org));
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    const waitOutStall = async () => {
-      const faults = this.faults.of(outer.org);
-      for (let left = faults.stallRemainingMs(); left > 0; left = faults.stallRemainingMs()) {
-        await new Promise((r) => setTimeout(r, Math.min(left, 50)));
-        if (signal.aborted) throw signal.reason;
-      }
-    };
-    const setBoth = (status: string) => {
-      this.setStatus(outer.id, status);
-      if (outer.linked_job_id) this.setStatus(outer.linked_job_id, status);
-    };
+  /** What a running job's TrainerContext uses of the runner. */
+  private contextHost(): ContextHost {
     return {
-      job: params,
-      signal,
-      resumed,
-      resumeFrom: resumed ? this.store.getResume(outer.id) : undefined,
-      emit: async (type, message, data = {}, level = 'info') => {
-        await waitOutStall();
-        if (signal.aborted) throw signal.reason;
-        return this.emit(target, { type, message, data, level });
-      },
-      metrics: (points: readonly NewMetric[]) => void this.store.addMetrics(outer.id, points),
-      commit: async (c: Commit) => {
-        await waitOutStall();
-        if (signal.aborted) throw signal.reason;
-        return this.atomically(() => {
-          if (c.metrics !== undefined && c.metrics.length > 0) this.store.addMetrics(outer.id, c.metrics);
-          if (c.resume !== undefined) this.store.setResume(outer.id, c.resume);
-          return (c.events ?? []).map((e) => this.emit(target, { level: 'info', data: {}, ...e }));
-        });
-      },
-      hold: (point, iteration) => this.hold(outer.org, outer.id, point, iteration, signal),
-      setPhase: (phase) => setBoth(phase),
-      setProgress: (iteration, total, epoch) => this.store.updateJob(outer.id, { progress: JSON.stringify({ iteration, total_iterations: total, epoch }) }),
-      sleep,
-      envKey: () => {
-        const stored = this.store.getEnvKey(outer.org, 'ENVIRONMENT_API_KEY');
-        return (stored ? this.keys.open(stored.ciphertext) : null) ?? undefined;
-      },
-      checkpoint: async (label, epoch, iteration, file, resume) => {
-        const info: CheckpointInfo = {
-          label, epoch, iteration, modelId: rlModelId(params.model, outer.id, label), storageKey: checkpointKey(params.model, outer.id, label),
-          uri: `s3://${BUCKET}/${checkpointKey(params.model, outer.id, label)}`,
-        };
-        await waitOutStall();
-        if (signal.aborted) throw signal.reason;
-        this.atomically(() => {
-          this.store.addArtifact({
-            id: `art_${bodyHash([outer.id, label]).slice(0, 16)}`, job_id: outer.id, org: outer.org, label,
-            role: 'model', content_type: 'application/gzip', bucket: BUCKET, key: info.storageKey, local_path: file?.path ?? null,
-            size_bytes: file?.sizeBytes ?? null, created_at: new Date().toISOString(),
-          });
-          this.store.addModel({ org: outer.org, id: info.modelId, job_id: outer.id, base_model: params.model, storage_path: info.storageKey, status: 'succeeded' });
-          if (resume !== undefined) this.store.setResume(outer.id, resume);
-          this.emit(target, {
-            type: 'rl.checkpoint.saved',
-            message: `checkpoint saved ${info.uri}`,
-            data: { label, epoch, iteration, model_id: info.modelId, uri: info.uri, key: info.storageKey, ...(file === undefined && { simulated: 'replay', weights: 'none' }) },
-          });
-        });
-        return info;
-      },
+      store: this.store, faults: this.faults, keys: this.keys,
+      timeScaleFor: (org) => this.timeScaleFor(org),
+      atomically: (fn) => this.atomically(fn),
+      emit: (jobId, e) => this.emit(jobId, e),
+      setStatus: (jobId, status) => this.setStatus(jobId, status),
     };
   }
 
@@ -374,7 +234,7 @@ export class JobRunner {
     }
     try {
       if (trainer === undefined) throw new TrainerFailure(`trainer "${job.trainer}" is not available`);
-      const result = await trainer.run(this.context(job, params, signal, resumed));
+      const result = await trainer.run(trainerContext(this.contextHost(), job, params, signal, resumed));
       if (signal.aborted || this.isTerminal(job.id)) return;
       const model = result.fineTunedModel ?? null;
       // The completion event and the final status commit together: a crash cannot leave one without the other.

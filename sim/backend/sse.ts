@@ -22,89 +22,115 @@ export function frame(e: JobEvent): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 
-export function sseResponse(
-  deps: { store: Store; bus: EventBus; faults: Faults },
-  jobId: string,
-  sinceSeq: number,
-  opts: SseOptions,
-  requestSignal: AbortSignal,
-): Response {
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      let closed = false;
-      let lastSeq = sinceSeq;
-      let frames = 0;
-      const dropAfter = deps.faults.sseDropAfter;
-      const timers: ReturnType<typeof setTimeout>[] = [];
-      let keepAlive: ReturnType<typeof setInterval> | undefined;
-      let unsubscribe = () => {};
-      let closing = false;
+type SseSource = { store: Store; bus: EventBus; faults: Faults };
 
-      cleanup = () => {
-        if (closed) return;
-        closed = true;
-        unsubscribe();
-        if (keepAlive) clearInterval(keepAlive);
-        for (const t of timers) clearTimeout(t);
-        requestSignal.removeEventListener('abort', cleanup);
-      };
-      const close = () => {
-        if (closed) return;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-      };
-      const write = (text: string) => {
-        if (closed) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          cleanup();
-        }
-      };
-      const closeSoon = () => {
-        if (closing) return;
-        closing = true;
-        timers.push(setTimeout(close, opts.graceMs));
-      };
-      const deliver = (e: JobEvent) => {
-        if (closed || e.seq <= lastSeq) return;
-        lastSeq = e.seq;
-        write(frame(e));
-        frames++;
-        if (TERMINAL_TYPES.has(e.type)) closeSoon();
-        // Fault: the connection dies mid-stream, as a proxy or flaky network would do it.
-        if (dropAfter !== undefined && frames >= dropAfter) close();
-      };
-      const begin = () => {
-        if (closed) return;
-        write('retry: 1000\n\n');
-        for (const e of deps.store.listEvents(jobId, lastSeq, 1_000_000)) deliver(e);
-        // A drop fault may have closed the stream during the replay: subscribing or starting the
-        // keep-alive now would leak both (and the interval keeps the process alive).
-        if (closed) return;
-        unsubscribe = deps.bus.subscribe(jobId, (m) => {
-          if (m.kind === 'event') deliver(m.event);
-          else if (TERMINAL.has(m.status)) closeSoon();
-        });
-        if (TERMINAL.has(deps.store.getJob(jobId)?.status ?? '')) closeSoon();
-        keepAlive = setInterval(() => write(': keep-alive\n\n'), opts.keepAliveMs);
-      };
-      requestSignal.addEventListener('abort', cleanup, { once: true });
-      const slow = deps.faults.sseSlowFirstMs;
-      if (slow > 0) timers.push(setTimeout(begin, slow));
-      else begin();
+const encoder = new TextEncoder();
+
+/** One SSE connection: what it has sent, its timers and subscription, and how it ends. */
+class JobEventStream {
+  private closed = false;
+  private closing = false;
+  private lastSeq: number;
+  private frames = 0;
+  private readonly timers: ReturnType<typeof setTimeout>[] = [];
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private unsubscribe = () => {};
+  /** The drop fault as it was when the connection opened. */
+  private readonly dropAfter: number | undefined;
+
+  constructor(
+    private readonly controller: ReadableStreamDefaultController<Uint8Array>,
+    private readonly source: SseSource,
+    private readonly jobId: string,
+    sinceSeq: number,
+    private readonly opts: SseOptions,
+    private readonly requestSignal: AbortSignal,
+  ) {
+    this.lastSeq = sinceSeq;
+    this.dropAfter = source.faults.sseDropAfter;
+  }
+
+  start(): void {
+    this.requestSignal.addEventListener('abort', this.cleanup, { once: true });
+    const slow = this.source.faults.sseSlowFirstMs;
+    if (slow > 0) this.timers.push(setTimeout(() => this.begin(), slow));
+    else this.begin();
+  }
+
+  /** Stops timers and the subscription (the client went away, or the stream is closing). */
+  readonly cleanup = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    for (const t of this.timers) clearTimeout(t);
+    this.requestSignal.removeEventListener('abort', this.cleanup);
+  };
+
+  private close(): void {
+    if (this.closed) return;
+    this.cleanup();
+    try {
+      this.controller.close();
+    } catch {
+      // already closed by the client
+    }
+  }
+
+  private write(text: string): void {
+    if (this.closed) return;
+    try {
+      this.controller.enqueue(encoder.encode(text));
+    } catch {
+      this.cleanup();
+    }
+  }
+
+  private closeSoon(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.timers.push(setTimeout(() => this.close(), this.opts.graceMs));
+  }
+
+  private deliver(e: JobEvent): void {
+    if (this.closed || e.seq <= this.lastSeq) return;
+    this.lastSeq = e.seq;
+    this.write(frame(e));
+    this.frames++;
+    if (TERMINAL_TYPES.has(e.type)) this.closeSoon();
+    // Fault: the connection dies mid-stream, as a proxy or flaky network would do it.
+    if (this.dropAfter !== undefined && this.frames >= this.dropAfter) this.close();
+  }
+
+  private begin(): void {
+    if (this.closed) return;
+    const { store, bus } = this.source;
+    this.write('retry: 1000\n\n');
+    for (const e of store.listEvents(this.jobId, this.lastSeq, 1_000_000)) this.deliver(e);
+    // A drop fault may have closed the stream during the replay: subscribing or starting the
+    // keep-alive now would leak both (and the interval keeps the process alive).
+    if (this.closed) return;
+    this.unsubscribe = bus.subscribe(this.jobId, (m) => {
+      if (m.kind === 'event') this.deliver(m.event);
+      else if (TERMINAL.has(m.status)) this.closeSoon();
+    });
+    if (TERMINAL.has(store.getJob(this.jobId)?.status ?? '')) this.closeSoon();
+    this.keepAlive = setInterval(() => this.write(': keep-alive\n\n'), this.opts.keepAliveMs);
+  }
+}
+
+export function sseResponse(source: SseSource, jobId: string, sinceSeq: number, opts: SseOptions, requestSignal: AbortSignal): Response {
+  let stream: JobEventStream | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      stream = new JobEventStream(controller, source, jobId, sinceSeq, opts, requestSignal);
+      stream.start();
     },
     cancel() {
-      cleanup();
+      stream?.cleanup();
     },
   });
-  return new Response(stream, {
+  return new Response(body, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,7 +1,7 @@
-// A job's live feed for the Studio page: the client's own JobStream (SSE merged with polling, the
+// A job's live feed for the Studio page: the client's own followJobEvents (SSE merged with polling, the
 // code `synth-rl run` follows jobs with) re-sent to the browser as one SSE stream. So the page sees
 // what the CLI sees, against the simulator or the production backend alike.
-import { JobStream, type BackendClient, type StreamItem } from '../../src/index.ts';
+import { followJobEvents, type StreamItem, type SynthClient } from '../../src/index.ts';
 
 const encoder = new TextEncoder();
 
@@ -23,7 +23,7 @@ function frame(item: StreamItem): string | undefined {
   }
 }
 
-export function liveResponse(client: BackendClient, jobId: string, signal: AbortSignal): Response {
+export function liveResponse(client: SynthClient, jobId: string, signal: AbortSignal): Response {
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
   const body = new ReadableStream<Uint8Array>({
@@ -38,14 +38,13 @@ export function liveResponse(client: BackendClient, jobId: string, signal: Abort
       };
       send(': synth-rl studio live feed\n\n');
       const keepAlive = setInterval(() => send(': keep-alive\n\n'), 15_000);
-      const stream = new JobStream({
+      followJobEvents({
         client, jobId, signal: stop.signal, pollIntervalMs: 1000, startupDeadlineSeconds: 0, emptyPollsThreshold: 0,
         onItem: (item) => {
           const text = frame(item);
           if (text !== undefined) send(text);
         },
-      });
-      stream.run().then(
+      }).then(
         (result) => send(`event: end\ndata: ${JSON.stringify({ outcome: result.outcome, reason: result.reason, status: result.status })}\n\n`),
         (error: unknown) => send(`event: end\ndata: ${JSON.stringify({ outcome: 'error', reason: error instanceof Error ? error.message : String(error) })}\n\n`),
       ).finally(() => {

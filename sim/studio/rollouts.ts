@@ -1,6 +1,6 @@
 // Recorded rollouts as the Studio pages show them, read from the backend's routes
 // (GET /api/rl/jobs/{id}/rollouts and …/{iteration}/{group}/{index}; shapes in
-// sim/backend/rollout-routes.ts). Only what the pages use is kept; unknown fields are dropped, and
+// sim/backend/routes/rollouts.ts). Only what the pages use is kept; unknown fields are dropped, and
 // a missing field reads as empty rather than failing the page.
 
 export interface RolloutRef {

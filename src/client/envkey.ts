@@ -4,7 +4,7 @@
 // Unlike the reference helper (docs/reference-client.md §2.18) the base URL may end with /api or not, and minting exists.
 import { MAX_ENV_KEY_BYTES, SEALED_BOX_ALG, type PublicKeyResponse } from '../api/index.ts';
 import { decodeBase64Strict, encodeBase64, PUBLIC_KEY_BYTES, seal } from '../crypto/sealedbox.ts';
-import type { BackendClient } from './backend.ts';
+import type { SynthClient } from './api-client.ts';
 
 export const ENV_KEY_NAME = 'ENVIRONMENT_API_KEY';
 
@@ -59,7 +59,7 @@ export interface EnvKeySetup {
 
 /** Fetches the public key, seals `token` and stores it under `name` (default ENVIRONMENT_API_KEY). */
 export async function setupEnvironmentApiKey(
-  client: BackendClient,
+  client: SynthClient,
   opts: { token: string; name?: string; signal?: AbortSignal },
 ): Promise<EnvKeySetup> {
   const problem = envKeyProblem(opts.token);

@@ -1,10 +1,14 @@
-// fetch with per-request timeouts, retries with exponential backoff and full jitter on network
+// fetch with per-request timeouts, retries (retry.ts: exponential backoff and full jitter) on network
 // errors, timeouts, 5xx and 429 (Retry-After honoured), and typed errors. Non-idempotent requests
 // (POST, PATCH) are retried only when they carry an Idempotency-Key: repeating a job creation
 // without one could start two jobs.
 import { VERSION } from '../version.ts';
 import { fetchFollowingSafely } from './redirect.ts';
+import { abortableSleep, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
 import { joinUrl, withQuery } from './url.ts';
+
+// The retry helpers live in retry.ts (shared with the job stream); re-exported for existing importers.
+export { abortableSleep, backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.ts';
 
 export type HttpErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'too_large';
 
@@ -42,17 +46,6 @@ function describeDetail(detail: unknown): string | undefined {
   if (typeof detail === 'string') return detail;
   return JSON.stringify(detail).slice(0, 300);
 }
-
-export interface RetryPolicy {
-  /** Retries after the first attempt. */
-  retries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Upper bound on a server's Retry-After, so a bad header cannot stall a pipeline for hours. */
-  maxRetryAfterMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 };
 
 export interface RetryEvent {
   attempt: number;
@@ -96,42 +89,6 @@ export interface RequestOptions {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-
-/** Statuses worth another try: overload, gateway trouble, rate limits. Not 501/505 (permanent). */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
-}
-
-/** Retry-After as milliseconds (delta-seconds or an HTTP date), or undefined when absent/invalid. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
-/** Full-jitter exponential backoff: uniform in [0, min(max, base·2^attempt)). */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.floor(random() * ceiling);
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Largest response body read by default (per request: RequestOptions.maxBodyBytes). */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -250,7 +207,7 @@ export class HttpClient {
         failure = new HttpError({ kind: timedOut ? 'timeout' : 'network', method, url, attempts: attempt + 1, reason });
       }
       if (!canRetry || attempt >= policy.retries) throw failure;
-      const delayMs = retryAfterMs !== undefined ? Math.min(retryAfterMs, policy.maxRetryAfterMs) : backoffDelay(attempt, policy, random);
+      const delayMs = retryDelay(attempt, policy, retryAfterMs, random);
       this.opts.onRetry?.({ attempt: attempt + 1, delayMs, method, url, reason: failure.message });
       await sleep(delayMs, req.signal);
     }

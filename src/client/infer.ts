@@ -1,6 +1,6 @@
 // Inference with an RL-trained checkpoint (docs/wire-contract.md §7.3, without its bugs): find the weights,
 // promote, ensure, then chat through the backend; or run a local tarball offline.
-import type { BackendClient } from './backend.ts';
+import type { SynthClient } from './api-client.ts';
 import { parseRlModelId } from '../api/models.ts';
 import { interactTool } from '../api/taskapp.ts';
 
@@ -16,7 +16,7 @@ export interface WeightsResolution {
 const S3 = /s3:\/\/[^/\s"]+\/([^\s"]+)/;
 
 /** The storage key of an rl: model's weights: explicit, artifacts, models list, registry, synthesized. */
-export async function resolveWeights(client: BackendClient, modelId: string, explicit?: string): Promise<WeightsResolution> {
+export async function resolveWeights(client: SynthClient, modelId: string, explicit?: string): Promise<WeightsResolution> {
   if (explicit) return { weightsPath: explicit, source: 'flag/env' };
   const rl = parseRlModelId(modelId);
   if (rl === undefined) return { weightsPath: undefined, source: 'none' };

@@ -4,7 +4,9 @@
 // score). Talks only HTTP, so it works against any task app that honours the contract.
 import { defaultUseProxy, isDirectTestPreset, type OpenAIDirectRequestInput } from '../api/openai-direct.ts';
 import { CRAFTER_ACHIEVEMENTS, RolloutResponse, type RolloutRequestInput } from '../api/taskapp.ts';
-import { abortableSleep, HttpClient, HttpError } from './http.ts';
+import { SynthClient } from './api-client.ts';
+import { followJobEvents } from './follow.ts';
+import { HttpClient, HttpError } from './http.ts';
 
 export interface RolloutPlan {
   taskAppUrl: string;
@@ -243,7 +245,7 @@ export function outcomesFromBatch(plan: RolloutPlan, rollouts: unknown): Rollout
 
 /**
  * Asks the backend to run the rollouts. A job-less answer carries the summary; a job id is
- * followed through its events until `test.openai.direct.batch.ok` or a terminal event.
+ * followed (followJobEvents) until `test.openai.direct.batch.ok` or a terminal event.
  */
 export async function runViaBackend(plan: RolloutPlan, opts: ViaBackendOptions): Promise<DirectTestResult> {
   const client = new HttpClient({ baseUrl: opts.backendUrl, apiKey: opts.apiKey, ...(opts.fetch !== undefined && { fetch: opts.fetch }) });
@@ -260,26 +262,36 @@ export async function runViaBackend(plan: RolloutPlan, opts: ViaBackendOptions):
     const summary = asRecord(created.summary) ?? created;
     return { outcomes: outcomesFromBatch(plan, summary.rollouts), ...(message !== undefined && { message }) };
   }
-  const deadline = Date.now() + budgetMs;
-  let since = 0;
-  while (Date.now() < deadline) {
-    const page = asRecord(await client.json({ path: `/api/learning/jobs/${jobId}/events`, query: { since_seq: since, limit: 200 }, ...(opts.signal !== undefined && { signal: opts.signal }) })) ?? {};
-    const events = Array.isArray(page.events) ? page.events.map(asRecord).filter((e): e is Record<string, unknown> => e !== undefined) : [];
-    for (const e of events) {
-      if (typeof e.seq === 'number') since = Math.max(since, e.seq);
-      const type = typeof e.type === 'string' ? e.type : '';
-      const data = asRecord(e.data) ?? asRecord(e.payload) ?? {};
-      if (type === 'test.openai.direct.batch.ok') {
-        const summary = asRecord(data.summary) ?? data;
-        return { outcomes: outcomesFromBatch(plan, summary.rollouts), jobId };
-      }
-      if (DIRECT_SUCCESS.includes(type)) return { outcomes: [], jobId, message: typeof e.message === 'string' ? e.message : type };
-      if (DIRECT_FAILURE.includes(type)) throw new Error(`backend test job ${jobId} failed: ${typeof e.message === 'string' ? e.message : type}`);
-    }
-    const job = asRecord(await client.json({ path: `/api/learning/jobs/${jobId}` })) ?? {};
-    if (typeof job.status === 'string' && ['failed', 'canceled', 'cancelled'].includes(job.status)) throw new Error(`backend test job ${jobId} ${job.status}`);
-    if (job.status === 'succeeded' && events.length === 0) return { outcomes: [], jobId, message: `job ${jobId} succeeded` };
-    await abortableSleep(opts.pollIntervalMs ?? 2000, opts.signal);
+  return followDirectTest(plan, opts, jobId, budgetMs);
+}
+
+/** Follows a backend test job until its batch summary, a terminal event or status, or the budget runs out. */
+async function followDirectTest(plan: RolloutPlan, opts: ViaBackendOptions, jobId: string, budgetMs: number): Promise<DirectTestResult> {
+  const client = new SynthClient({ backendUrl: opts.backendUrl, apiKey: opts.apiKey, ...(opts.fetch !== undefined && { fetch: opts.fetch }) });
+  let answer: DirectTestResult | undefined;
+  let failure: string | undefined;
+  const result = await followJobEvents({
+    client, jobId, pollIntervalMs: opts.pollIntervalMs ?? 2000, maxSeconds: budgetMs / 1000,
+    // The budget is the only guard: a test job may be quiet for long between rollouts.
+    startupDeadlineSeconds: 0, emptyPollsThreshold: 0,
+    ...(opts.signal !== undefined && { signal: opts.signal }),
+    onEvent: (e) => {
+      if (e.type === 'test.openai.direct.batch.ok') answer = { outcomes: outcomesFromBatch(plan, (asRecord(e.data.summary) ?? e.data).rollouts), jobId };
+      else if (DIRECT_SUCCESS.includes(e.type)) answer = { outcomes: [], jobId, message: e.message || e.type };
+      else if (DIRECT_FAILURE.includes(e.type)) failure = e.message || e.type;
+      return answer !== undefined || failure !== undefined;
+    },
+  });
+  if (failure !== undefined) throw new Error(`backend test job ${jobId} failed: ${failure}`);
+  if (answer !== undefined) return answer;
+  switch (result.outcome) {
+    case 'succeeded':
+      return { outcomes: [], jobId, message: `job ${jobId} succeeded` };
+    case 'watchdog':
+      throw new Error(`backend test job ${jobId} did not finish within ${Math.round(budgetMs / 1000)} s`);
+    case 'interrupted':
+      throw opts.signal?.reason ?? new Error(`stopped following backend test job ${jobId}`);
+    default:
+      throw new Error(`backend test job ${jobId} ${result.status ?? result.outcome}: ${result.reason}`);
   }
-  throw new Error(`backend test job ${jobId} did not finish within ${Math.round(budgetMs / 1000)} s`);
 }

@@ -1,7 +1,8 @@
 // Off a terminal: one line per item in the reference client's style (run_rl_job.py, docs/wire-contract.md §3.7), so
 // logs stay greppable: `event seq=… type=… msg=…`, `metric <name> step=… epoch=… value=…`.
 // Notices and warnings go to stderr.
-import type { StreamItem } from '../client/stream.ts';
+import { isReplayed } from '../client/stream/outcome.ts';
+import type { StreamItem } from '../client/stream/types.ts';
 import type { CheckResult } from '../client/taskapp.ts';
 import { checkLine } from './check-report.ts';
 import { formatDuration, formatNumber, oneLine } from './format.ts';
@@ -14,9 +15,10 @@ export function eventLine(item: Extract<StreamItem, { kind: 'event' }>): string 
   return `event seq=${seq}${job} type=${e.type} msg=${oneLine(e.message)}`;
 }
 
+/** The reference's metric line; a replayed point ends with ` [replay]` (after the fields, so parsers of the prefix keep working). */
 export function metricLine(item: Extract<StreamItem, { kind: 'metric' }>): string {
   const m = item.metric;
-  return `metric ${m.name} step=${m.step ?? '-'} epoch=${m.epoch ?? '-'} value=${m.value}`;
+  return `metric ${m.name} step=${m.step ?? '-'} epoch=${m.epoch ?? '-'} value=${m.value}${isReplayed(m.data) ? ' [replay]' : ''}`;
 }
 
 export class LineRenderer implements RunRenderer {

@@ -1,8 +1,9 @@
 // On a terminal: events scroll above one live status line — status, iteration/total, last reward
 // with a sparkline of recent rewards, elapsed time — redrawn in place. Metrics feed the line
 // instead of scrolling (a step carries ~10 of them); the summary at the end lists the latest.
-import type { MetricSample } from '../client/backend.ts';
-import type { StreamItem, StreamedEvent } from '../client/stream.ts';
+import type { MetricSample } from '../client/api-shapes.ts';
+import { isReplayed } from '../client/stream/outcome.ts';
+import type { StreamItem, StreamedEvent } from '../client/stream/types.ts';
 import type { CheckResult } from '../client/taskapp.ts';
 import { checkLine } from './check-report.ts';
 import { clock, formatDuration, formatNumber, oneLine, timeOfDay } from './format.ts';
@@ -21,6 +22,8 @@ export class LiveRenderer implements RunRenderer {
   private readonly rewards: number[] = [];
   /** Once a train.reward_mean metric arrives, rewards come only from metrics (no double counting). */
   private rewardsFromMetrics = false;
+  /** A replayed event or metric arrived: the live line says so (no model is being trained). */
+  private replayed = false;
   private jobId = '';
   private startedAt = Date.now();
   private frame = 0;
@@ -81,6 +84,7 @@ export class LiveRenderer implements RunRenderer {
   }
 
   private onEvent(e: StreamedEvent): void {
+    if (isReplayed(e.data)) this.replayed = true;
     const it = e.data.iteration;
     const total = e.data.total_iterations;
     if (typeof it === 'number') this.iteration = it;
@@ -92,6 +96,7 @@ export class LiveRenderer implements RunRenderer {
   }
 
   private onMetric(m: MetricSample): void {
+    if (isReplayed(m.data)) this.replayed = true;
     if (m.name !== 'train.reward_mean') return;
     if (!this.rewardsFromMetrics) {
       this.rewardsFromMetrics = true;
@@ -122,6 +127,7 @@ export class LiveRenderer implements RunRenderer {
     const parts: [string, (t: string) => string][] = [
       [`${SPINNER[this.frame % SPINNER.length]} ${this.status}`, s.bold],
     ];
+    if (this.replayed) parts.push(['replay', s.yellow]);
     if (this.iteration !== undefined) parts.push([`iter ${this.iteration}${this.total !== undefined ? `/${this.total}` : ''}`, (t) => t]);
     const last = this.rewards[this.rewards.length - 1];
     if (last !== undefined) parts.push([`reward ${formatNumber(last)} ${sparkline(this.rewards, 20)}`, s.green]);

@@ -1,6 +1,6 @@
 // What `run` and `train` show, whatever the output: the renderer interface and the final summary
 // model, with helpers the three renderers share.
-import type { MetricSample } from '../client/backend.ts';
+import type { MetricSample } from '../client/api-shapes.ts';
 import type { JobOutcome, StreamItem } from '../client/stream.ts';
 import type { CheckResult } from '../client/taskapp.ts';
 
@@ -38,6 +38,8 @@ export interface RunSummary {
   /** The command that re-attaches to this job. */
   reattach: string;
   cancelled?: boolean;
+  /** The job was replayed from a script (the simulator's replay trainer): no model was trained. */
+  replayed?: boolean;
 }
 
 export interface RunRenderer {
@@ -70,6 +72,7 @@ export function finalRecord(s: RunSummary): Record<string, unknown> {
     metrics: s.metrics,
     exit_code: s.exitCode,
     ...(s.cancelled !== undefined && { cancelled: s.cancelled }),
+    ...(s.replayed === true && { replayed: true }),
   };
 }
 
@@ -80,8 +83,16 @@ export function headlineMetrics(last: Record<string, MetricSample>, max = 6): Me
   return all.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name)).slice(0, max);
 }
 
-/** One-line headline of the outcome, e.g. "job job_… succeeded in 12.3 s". */
+/** Said of a replayed job wherever its results are shown, so a script never passes for training. */
+export const REPLAYED_NOTE = 'replayed: a scripted stream, no model was trained';
+
+/** One-line headline of the outcome, e.g. "job job_… succeeded in 12.3 s", with the replay note when replayed. */
 export function outcomeHeadline(s: RunSummary, duration: string): string {
+  const headline = outcomeText(s, duration);
+  return s.replayed === true ? `${headline} (${REPLAYED_NOTE})` : headline;
+}
+
+function outcomeText(s: RunSummary, duration: string): string {
   switch (s.outcome) {
     case 'succeeded':
       return `job ${s.jobId} succeeded in ${duration}`;

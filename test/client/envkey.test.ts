@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import type { Simulator } from '../../sim/server.ts';
-import { BackendClient } from '../../src/client/backend.ts';
+import { SynthClient } from '../../src/client/api-client.ts';
 import { envKeyProblem, mintEnvironmentApiKey, sealForBackend, setupEnvironmentApiKey } from '../../src/client/envkey.ts';
 import { decodeBase64Strict, encodeBase64, generateKeyPair, sealOpen } from '../../src/crypto/sealedbox.ts';
 import { API_KEY, startTestSim, storedEnvKey } from '../helpers/client-sim.ts';
@@ -107,7 +107,7 @@ describe('setupEnvironmentApiKey against the simulator', () => {
     test(`stores a key the backend can open (${label}), never via /api/api`, async () => {
       const token = mintEnvironmentApiKey();
       const seen: string[] = [];
-      const client = new BackendClient({
+      const client = new SynthClient({
         backendUrl: `${sim.url}${suffix}`, apiKey: API_KEY,
         fetch: ((input: string | URL | Request, init?: RequestInit) => {
           seen.push(String(input));
@@ -123,7 +123,7 @@ describe('setupEnvironmentApiKey against the simulator', () => {
   }
 
   test('a rejected API key is reported as such', async () => {
-    const client = new BackendClient({ backendUrl: sim.url, apiKey: 'sk-wrong' });
+    const client = new SynthClient({ backendUrl: sim.url, apiKey: 'sk-wrong' });
     await expect(setupEnvironmentApiKey(client, { token: 'abc' })).rejects.toThrow(`API key rejected by ${sim.url}/api`);
   });
 });

@@ -1,5 +1,7 @@
 // Drives one small GRPO job through a running simulator process: seal and upload the task app's
-// env key, create the job, wait for the end. Used by the e2e tests (dev and compiled binary).
+// env key, create the job, follow it to the end (followJobEvents). Used by the e2e tests (dev and compiled binary).
+import { SynthClient } from '../../src/client/api-client.ts';
+import { followJobEvents } from '../../src/client/follow.ts';
 import { decodeBase64Strict, encodeBase64, seal } from '../../src/crypto/sealedbox.ts';
 
 export interface GrpoJobOutcome {
@@ -26,12 +28,14 @@ export async function runTinyGrpoJob(backend: string, apiKey: string, taskAppUrl
   const { job_id } = await api<{ job_id: string }>('/rl/jobs', {
     method: 'POST', body: JSON.stringify({ job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: taskAppUrl, config } }),
   });
-  const deadline = Date.now() + timeoutMs;
-  let job: { status: string; fine_tuned_model: string | null } = { status: 'queued', fine_tuned_model: null };
-  while (!['succeeded', 'failed', 'cancelled'].includes(job.status) && Date.now() < deadline) {
-    await Bun.sleep(100);
-    job = await api(`/learning/jobs/${job_id}`);
-  }
-  const { events } = await api<{ events: { seq: number; type: string; message: string }[] }>(`/learning/jobs/${job_id}/events?limit=1000`);
+  // Followed the way `synth-rl run` follows jobs; the events are the stored ones, exactly once and in order.
+  const events: GrpoJobOutcome['events'] = [];
+  const result = await followJobEvents({
+    client: new SynthClient({ backendUrl: backend, apiKey }), jobId: job_id, pollIntervalMs: 100, maxSeconds: timeoutMs / 1000,
+    // Only the time budget ends the wait, as before: a loaded machine may be quiet for long between steps.
+    startupDeadlineSeconds: 0, emptyPollsThreshold: 0,
+    onEvent: (e) => void (e.linked || events.push({ seq: e.seq, type: e.type, message: e.message })),
+  });
+  const job = { status: result.status ?? 'unknown', fine_tuned_model: result.fineTunedModel ?? null };
   return { status: job.status, jobId: job_id, fineTunedModel: job.fine_tuned_model, events };
 }

@@ -3,7 +3,7 @@
 import type { JobEvent } from '../../src/api/jobs.ts';
 import { JobCreateBody } from '../../src/api/jobs.ts';
 import { RlConfigFile } from '../../src/api/rl-config.ts';
-import { jobParams } from '../../sim/backend/runner.ts';
+import { jobParams } from '../../sim/backend/job-params.ts';
 import type { NewMetric } from '../../sim/backend/store.ts';
 import type { CheckpointInfo, Trainer, TrainerContext, TrainerResult } from '../../sim/backend/trainer.ts';
 import { createInferenceApp, createInferenceService, type InferenceService } from '../../sim/inference/index.ts';

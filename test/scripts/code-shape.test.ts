@@ -86,5 +86,16 @@ describe('scan', () => {
     expect(found.longFiles).toEqual([{ file: 'src/long.ts', lines: MAX_FILE_LINES + 1 }]);
     expect(found.longFunctions.map((f) => `${f.file} ${f.name}`)).toEqual(['src/fn.ts big']);
     expect(found.cycles).toEqual([['src/a.ts', 'src/b.ts']]);
+    expect(found.unparsable).toEqual([]);
+  });
+
+  test('a file that does not parse is listed by name instead of stopping the scan', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'src/merge.ts'), '<<<<<<< HEAD\nexport const a = 1;\n=======\nexport const a = 2;\n>>>>>>> other\n');
+    writeFileSync(join(root, 'src/fn.ts'), `${fn('big', 101)}\n`);
+    const found = await scan(root);
+    expect(found.unparsable.map((u) => u.file)).toEqual(['src/merge.ts']);
+    expect(found.longFunctions.map((f) => f.name)).toEqual(['big']);
   });
 });

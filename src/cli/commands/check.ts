@@ -4,7 +4,8 @@
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeSource, loadConfig, type EffectiveConfig } from '../../config/load.ts';
-import { BackendClient, checkBackend } from '../../client/backend.ts';
+import { SynthClient } from '../../client/api-client.ts';
+import { checkBackend } from '../../client/api-check.ts';
 import { probeInference, TaskAppClient, taskAppCheck, type CheckResult } from '../../client/taskapp.ts';
 import { checksJson, checksText, verdict } from '../../ui/check-report.ts';
 import { colorEnabled, createStyle } from '../../ui/style.ts';
@@ -12,7 +13,7 @@ import { colorEnabled, createStyle } from '../../ui/style.ts';
 /** Every check the config allows, in order: backend, task app, inference. */
 export async function runChecks(cfg: EffectiveConfig, opts: { timeoutMs: number }): Promise<CheckResult[]> {
   const timeoutMs = Math.min(opts.timeoutMs, 15_000);
-  const client = new BackendClient({
+  const client = new SynthClient({
     backendUrl: String(cfg.require('backend_url')), apiKey: String(cfg.require('api_key')),
     timeoutMs, retry: { retries: 1, baseDelayMs: 200 },
   });

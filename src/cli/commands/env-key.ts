@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeSource, loadConfig } from '../../config/load.ts';
-import { BackendClient } from '../../client/backend.ts';
+import { SynthClient } from '../../client/api-client.ts';
 import { envKeyProblem, mintEnvironmentApiKey, setupEnvironmentApiKey } from '../../client/envkey.ts';
 import { envKeyJson, envKeyText } from '../../ui/envkey-report.ts';
 import { colorEnabled, createStyle } from '../../ui/style.ts';
@@ -32,7 +32,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const backendUrl = String(cfg.require('backend_url'));
   const entry = cfg.entry('environment_api_key');
   const choice = chooseEnvKey(ctx, { value: cfg.string('environment_api_key'), source: describeSource(entry.source) });
-  const client = new BackendClient({ backendUrl, apiKey, timeoutMs: Math.min(cfg.number('timeout') ?? 600, 60) * 1000 });
+  const client = new SynthClient({ backendUrl, apiKey, timeoutMs: Math.min(cfg.number('timeout') ?? 600, 60) * 1000 });
   try {
     const setup = await setupEnvironmentApiKey(client, { token: choice.token });
     const report = { setup, backend: client.apiBase, source: choice.source, ...(choice.minted && { mintedToken: choice.token }) };

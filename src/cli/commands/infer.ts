@@ -8,7 +8,8 @@ import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeSource, loadConfig } from '../../config/load.ts';
-import { BackendClient, BackendError } from '../../client/backend.ts';
+import { SynthClient } from '../../client/api-client.ts';
+import { BackendError } from '../../client/api-errors.ts';
 import { baseModelHint, INTERACT_TOOL, readAnswer, resolveWeights, type ChatAnswer } from '../../client/infer.ts';
 import { CheckpointError, CheckpointRunner, openCheckpoint } from '../../runtime/checkpoint.ts';
 
@@ -88,7 +89,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const backendUrl = cfg.require('backend_url') as string;
   const apiKey = cfg.require('api_key') as string;
-  const client = new BackendClient({ backendUrl, apiKey, timeoutMs: (cfg.number('timeout') ?? 600) * 1000 });
+  const client = new SynthClient({ backendUrl, apiKey, timeoutMs: (cfg.number('timeout') ?? 600) * 1000 });
   const notes: string[] = [];
   let weightsPath: string | undefined;
   try {

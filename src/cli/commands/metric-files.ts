@@ -3,7 +3,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { MetricSample } from '../../client/backend.ts';
+import type { MetricSample } from '../../client/api-shapes.ts';
 import { MetricFileError, MetricFiles } from '../../metrics/files.ts';
 import type { RunRenderer } from '../../ui/run-render.ts';
 

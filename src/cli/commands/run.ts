@@ -7,8 +7,11 @@ import { EXIT } from '../exit-codes.ts';
 import { describeSource, loadConfig, type EffectiveConfig } from '../../config/load.ts';
 import { redact } from '../../config/redact.ts';
 import { PROD_BACKEND_URL_DEFAULT, settingDef, type SettingKey } from '../../config/settings.ts';
-import { BackendClient, BackendError, jobCreateBody, type CreatedJob } from '../../client/backend.ts';
-import { JobStream, type JobOutcome, type StreamResult } from '../../client/stream.ts';
+import { SynthClient } from '../../client/api-client.ts';
+import { BackendError } from '../../client/api-errors.ts';
+import { jobCreateBody, type CreatedJob } from '../../client/api-shapes.ts';
+import { followJobEvents } from '../../client/follow.ts';
+import type { JobOutcome, StreamResult } from '../../client/stream/types.ts';
 import { createRunRenderer, type RunRenderer, type RunSummary } from '../../ui/run-render.ts';
 import { checkMetricFilePaths, openMetricFiles } from './metric-files.ts';
 
@@ -110,8 +113,8 @@ export function effectiveConfigRecord(cfg: EffectiveConfig, s: JobSettings, apiB
   };
 }
 
-export function backendClient(s: JobSettings, renderer: RunRenderer): BackendClient {
-  return new BackendClient({
+export function synthClient(s: JobSettings, renderer: RunRenderer): SynthClient {
+  return new SynthClient({
     backendUrl: s.backendUrl, apiKey: s.apiKey, timeoutMs: s.timeoutMs,
     onRetry: (e) => renderer.item({ kind: 'notice', level: 'info', message: `retry ${e.attempt} of ${e.method} ${e.url} in ${e.delayMs} ms: ${e.reason}` }),
   });
@@ -199,12 +202,12 @@ export interface FollowOptions {
  * Follows the job with the renderer, handles Ctrl-C (prints how to re-attach; cancels only with
  * --cancel-on-interrupt), prints the summary and returns the exit code.
  */
-export async function followJob(client: BackendClient, renderer: RunRenderer, s: JobSettings, opts: FollowOptions): Promise<number> {
+export async function followJob(client: SynthClient, renderer: RunRenderer, s: JobSettings, opts: FollowOptions): Promise<number> {
   const files = openMetricFiles(s, opts.jobId, renderer);
   const interrupts = opts.interrupts ?? new Interrupts();
   let result: StreamResult;
   try {
-    result = await new JobStream({
+    result = await followJobEvents({
       client, jobId: opts.jobId, startedAt: opts.startedAt, signal: interrupts.abort.signal,
       pollIntervalMs: s.pollIntervalS * 1000, streamSeconds: s.streamSeconds, maxSeconds: s.maxSeconds,
       startupDeadlineSeconds: s.startupDeadlineS, emptyPollsThreshold: s.emptyPolls,
@@ -212,7 +215,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
         renderer.item(item);
         if (item.kind === 'metric') files?.write(item.metric);
       },
-    }).run();
+    });
   } finally {
     if (opts.interrupts === undefined) interrupts.release();
     files?.close();
@@ -249,6 +252,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
     error: result.outcome === 'failed' ? error ?? result.terminalEvent?.message : undefined,
     lastMetrics: result.lastMetrics, checkpoints, events: result.events, metrics: result.metrics, exitCode,
     advice: advice(result.outcome, s, result, reattach), reattach, ...(cancelled !== undefined && { cancelled }),
+    ...(result.replayed && { replayed: true }),
   };
   renderer.final(summary);
   return exitCode;
@@ -256,7 +260,7 @@ export async function followJob(client: BackendClient, renderer: RunRenderer, s:
 
 /** Creates the job (shape a) or attaches to --job-id, and announces it. */
 export async function createOrAttach(
-  client: BackendClient, renderer: RunRenderer, cfg: EffectiveConfig, s: JobSettings, opts: { trainingStartUrl: boolean },
+  client: SynthClient, renderer: RunRenderer, cfg: EffectiveConfig, s: JobSettings, opts: { trainingStartUrl: boolean },
 ): Promise<{ jobId: string; startedAt: number }> {
   const startedAt = Date.now();
   if (s.jobId !== undefined) {
@@ -288,7 +292,7 @@ export interface JobCommandScope {
   cfg: EffectiveConfig;
   s: JobSettings;
   renderer: RunRenderer;
-  client: BackendClient;
+  client: SynthClient;
 }
 
 /**
@@ -302,7 +306,7 @@ export async function withJobCommand(ctx: CommandContext, name: string, body: (s
   const renderer = createRunRenderer({ out: ctx.out, err: ctx.err, isTTY: ctx.isTTY, json: s.json, env: ctx.env, columns: process.stdout.columns });
   const interrupts = new Interrupts();
   try {
-    const client = backendClient(s, renderer);
+    const client = synthClient(s, renderer);
     renderer.effectiveConfig(effectiveConfigRecord(cfg, s, client.apiBase));
     for (const w of cfg.warnings) renderer.warning(w);
     return await body({ interrupts, cfg, s, renderer, client });

@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeSource, type EffectiveConfig } from '../../config/load.ts';
-import type { BackendClient } from '../../client/backend.ts';
+import type { SynthClient } from '../../client/api-client.ts';
 import { ENV_KEY_NAME, envKeyProblem, setupEnvironmentApiKey } from '../../client/envkey.ts';
 import { verdict } from '../../ui/check-report.ts';
 import type { RunRenderer } from '../../ui/run-render.ts';
@@ -13,7 +13,7 @@ import { runChecks } from './check.ts';
 import { createOrAttach, followJob, withJobCommand } from './run.ts';
 
 /** Uploads the local ENVIRONMENT_API_KEY unless the backend already holds one. */
-async function ensureEnvKey(client: BackendClient, renderer: RunRenderer, cfg: EffectiveConfig): Promise<void> {
+async function ensureEnvKey(client: SynthClient, renderer: RunRenderer, cfg: EffectiveConfig): Promise<void> {
   const stored = await client.listEnvKeys();
   const existing = stored?.find((k) => k.name === ENV_KEY_NAME);
   if (existing !== undefined) {

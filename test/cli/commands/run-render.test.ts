@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Simulator } from '../../../sim/server.ts';
 import { runCli } from '../../../src/cli/main.ts';
-import type { MetricSample } from '../../../src/client/backend.ts';
+import type { MetricSample } from '../../../src/client/api-shapes.ts';
 import type { StreamedEvent } from '../../../src/client/stream.ts';
 import { eventLine, metricLine } from '../../../src/ui/run-lines.ts';
 import { createRunRenderer } from '../../../src/ui/run-render.ts';
@@ -44,6 +44,26 @@ describe('pieces', () => {
     expect(eventLine({ kind: 'event', event: event({ linked: true, stream: 'job_l', seq: 0 }) })).toBe('event seq=0 job=job_l type=rl.train.step msg=iteration 2/5');
     expect(eventLine({ kind: 'event', event: event({ hasSeq: false, seq: 0 }) })).toStartWith('event seq=- type=');
     expect(metricLine({ kind: 'metric', metric: { ...metric(0.25, 0), epoch: null } })).toBe('metric train.reward_mean step=0 epoch=- value=0.25');
+  });
+
+  test('a replayed job says so: its metric lines end with [replay], its summary names the replay (text and Final JSON)', () => {
+    const replayed = { ...metric(0.5, 2), data: { simulated: 'replay' } };
+    expect(metricLine({ kind: 'metric', metric: replayed })).toBe('metric train.reward_mean step=2 epoch=1 value=0.5 [replay]');
+    // The GRPO trainer's data says simulated: true — simulated, but trained, not replayed.
+    expect(metricLine({ kind: 'metric', metric: { ...metric(0.5, 2), data: { simulated: true } } })).toBe('metric train.reward_mean step=2 epoch=1 value=0.5');
+    let out = '';
+    const r = createRunRenderer({ out: { write: (s) => void (out += s) }, err: { write: (s) => void (out += s) }, isTTY: false, json: false, env: {} });
+    const summary = {
+      outcome: 'succeeded' as const, status: 'succeeded', jobId: 'job_r', linkedJobIds: [], durationMs: 1500, fineTunedModel: undefined,
+      reason: 'status succeeded', error: undefined, lastMetrics: { 'train.reward_mean': replayed }, checkpoints: [], events: 1, metrics: 1,
+      exitCode: 0, advice: [], reattach: 'synth-rl run --job-id job_r',
+    };
+    r.final({ ...summary, replayed: true });
+    expect(out).toContain('job job_r succeeded in 1.5 s (replayed: a scripted stream, no model was trained)');
+    expect(out).toContain('"replayed":true');
+    out = '';
+    r.final(summary);
+    expect(out).not.toContain('replayed');
   });
 });
 
@@ -101,6 +121,9 @@ describe('run on a TTY against the simulator', () => {
     expect(out).toMatch(/reward [\d.]+ [▁▂▃▄▅▆▇█]+/);
     expect(out).toContain('✔ job job_');
     expect(out).toContain('reward trend');
+    // A replay job: the live line carries the tag, the headline the note.
+    expect(out).toMatch(/│ replay │/);
+    expect(out).toContain('(replayed: a scripted stream, no model was trained)');
     expect(out).not.toMatch(COLOUR);
   });
 });

@@ -47,10 +47,14 @@ describe('flows and exit codes', () => {
     expect(r.out).toMatch(/^Created job: job_\w+ \(HTTP 201, Idempotency-Key [0-9a-f]{32}\)$/m);
     expectPrintedExactly(r.out, jobId);
     const metricLines = r.out.split('\n').filter((l) => l.startsWith('metric '));
-    expect(metricLines).toContain(`metric train.reward_mean step=1 epoch=1 value=${sim.store.listMetrics(jobId, 0, 1, 'train.reward_mean')[0]?.value}`);
+    // A replay job: every metric line and the summary say so (the simulator tags its data simulated = "replay").
+    expect(metricLines).toContain(`metric train.reward_mean step=1 epoch=1 value=${sim.store.listMetrics(jobId, 0, 1, 'train.reward_mean')[0]?.value} [replay]`);
+    expect(metricLines.every((l) => l.endsWith(' [replay]'))).toBe(true);
+    expect(r.out).toContain(`job ${jobId} succeeded in`);
+    expect(r.out).toMatch(/succeeded in [\d.]+ \w+ \(replayed: a scripted stream, no model was trained\)/);
     expect(metricLines.length).toBe(sim.store.listMetrics(jobId, -1, 100_000).length);
     const final = finalRecord(r.out);
-    expect(final).toMatchObject({ status: 'succeeded', outcome: 'succeeded', job_id: jobId, exit_code: 0, fine_tuned_model: sim.store.getJob(jobId)?.fine_tuned_model });
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'succeeded', job_id: jobId, exit_code: 0, fine_tuned_model: sim.store.getJob(jobId)?.fine_tuned_model, replayed: true });
     expect(r.out).toContain(`fine_tuned_model: ${String(final.fine_tuned_model)}`);
     // What was sent: shape (a) with the whole TOML as data.config.
     const body = JSON.parse(sim.store.getJob(jobId)?.body ?? '{}') as { data: Record<string, unknown> };

@@ -1,8 +1,10 @@
-// BackendClient against scripted servers: the job body, the status-route fallbacks, lenient
+// SynthClient (the backend API client) against scripted servers: the job body, the status-route fallbacks, lenient
 // parsing, and errors a user can act on (rejected key, 5xx burst, non-JSON, unreachable host).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test';
 import type { Server } from 'bun';
-import { BackendClient, BackendError, jobCreateBody } from '../../src/client/backend.ts';
+import { SynthClient } from '../../src/client/api-client.ts';
+import { BackendError } from '../../src/client/api-errors.ts';
+import { jobCreateBody } from '../../src/client/api-shapes.ts';
 
 let server: Server<undefined>;
 let base = '';
@@ -27,7 +29,7 @@ beforeEach(() => {
 });
 
 const fast = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
-const client = (key = 'sk-test') => new BackendClient({ backendUrl: base, apiKey: key, retry: fast });
+const client = (key = 'sk-test') => new SynthClient({ backendUrl: base, apiKey: key, retry: fast });
 
 describe('requests', () => {
   test('job body is shape (a): model, endpoint without trailing slash, trainer sizes, config, training_start_url', () => {
@@ -118,7 +120,7 @@ describe('errors a user can act on', () => {
   });
 
   test('unreachable host → "cannot reach"', async () => {
-    const c = new BackendClient({ backendUrl: 'http://127.0.0.1:9', apiKey: 'k', retry: { retries: 1, baseDelayMs: 1 } });
+    const c = new SynthClient({ backendUrl: 'http://127.0.0.1:9', apiKey: 'k', retry: { retries: 1, baseDelayMs: 1 } });
     const error = (await c.health().catch((e: unknown) => e)) as BackendError;
     expect(error.kind).toBe('network');
     expect(error.message).toStartWith('cannot reach http://127.0.0.1:9/api');

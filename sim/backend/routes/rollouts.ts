@@ -13,20 +13,19 @@
 //   Step i's observation/prompt/frame are what the model saw before acting; frame `steps` is the end.
 // GET /api/rl/jobs/{id}/rollouts/{iteration}/{group}/{index}/frames/{step}.png[?kind=&scale=2..32&area=full|view]
 //   image/png of the world before step `step` (the task app's Crafter replayed from seed and actions).
-import type { Context, Hono } from 'hono';
-import { parseObservation } from '../../src/policy/template.ts';
-import { CrafterEnv, actionIndex, renderPng, textObservation, type Preset } from '../crafter/index.ts';
-import { DEFAULT_ENGINE_MAX_STEPS } from '../taskapp/env-config.ts';
-import { readEpisode, readIndex, rolloutsDir, type IndexEntry, type RecordedEpisode, type RolloutKind } from '../trainer/rollout-record.ts';
-import { detail, intQuery } from './request.ts';
-import type { JobRow } from './store.ts';
-
-type Env = { Variables: { org: string } };
+import { Hono, type Context } from 'hono';
+import { parseObservation } from '../../../src/policy/template.ts';
+import { CrafterEnv, actionIndex, renderPng, textObservation, type Preset } from '../../crafter/index.ts';
+import { DEFAULT_ENGINE_MAX_STEPS } from '../../taskapp/env-config.ts';
+import { readEpisode, readIndex, rolloutsDir, type IndexEntry, type RecordedEpisode, type RolloutKind } from '../../trainer/rollout-record.ts';
+import { detail, intQuery } from '../request.ts';
+import type { JobRow, Store } from '../store.ts';
+import { ownJob, type BackendEnv } from './context.ts';
 
 const MAX_INT = 1_000_000_000;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-function kindQuery(c: Context<Env>, fallback: RolloutKind | undefined): RolloutKind | undefined | Response {
+function kindQuery(c: Context<BackendEnv>, fallback: RolloutKind | undefined): RolloutKind | undefined | Response {
   const raw = c.req.query('kind');
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'train' || raw === 'eval') return raw;
@@ -104,33 +103,43 @@ function replayTo(ep: RecordedEpisode, step: number): CrafterEnv | string {
   }
 }
 
-export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefined, ownJob: (c: Context<Env>) => JobRow | Response): void {
+/** GET …/rollouts: the recorded iterations after `after_iteration`, `limit` iterations a page. */
+function listRollouts(c: Context<BackendEnv>, job: JobRow | Response, dirOf: (job: JobRow) => string | undefined): Response {
+  if (job instanceof Response) return job;
+  const kind = kindQuery(c, undefined);
+  if (kind instanceof Response) return kind;
+  const after = intQuery(c, 'after_iteration', -1, -1, MAX_INT);
+  if (after instanceof Response) return after;
+  const limit = intQuery(c, 'limit', 200, 1, 1000);
+  if (limit instanceof Response) return limit;
+  const dir = dirOf(job);
+  const all = (dir === undefined ? [] : readIndex(dir)).filter((e) => e.iteration > after && (kind === undefined || e.kind === kind));
+  // `limit` counts iterations, so a page never splits an iteration's train and eval entries.
+  const iterations = [...new Set(all.map((e) => e.iteration))];
+  const lastShown = iterations[Math.min(limit, iterations.length) - 1] ?? after;
+  const items = all.filter((e) => e.iteration <= lastShown);
+  return c.json({
+    job_id: job.id, iterations: items.map((e) => indexJson(job.id, e)),
+    next_after_iteration: iterations.length > limit ? lastShown : null,
+  });
+}
+
+export interface RolloutRouteDeps {
+  store: Store;
+  /** Per-job files (<jobsDir>/<job id>/rollouts/); none recorded when undefined. */
+  jobsDir?: string | undefined;
+}
+
+export function rolloutRoutes(deps: RolloutRouteDeps): Hono<BackendEnv> {
+  const { jobsDir } = deps;
+  const api = new Hono<BackendEnv>();
   const dirOf = (job: JobRow) => (jobsDir === undefined ? undefined : rolloutsDir(jobsDir, job.id));
 
-  api.get('/rl/jobs/:id/rollouts', (c) => {
-    const job = ownJob(c);
-    if (job instanceof Response) return job;
-    const kind = kindQuery(c, undefined);
-    if (kind instanceof Response) return kind;
-    const after = intQuery(c, 'after_iteration', -1, -1, MAX_INT);
-    if (after instanceof Response) return after;
-    const limit = intQuery(c, 'limit', 200, 1, 1000);
-    if (limit instanceof Response) return limit;
-    const dir = dirOf(job);
-    const all = (dir === undefined ? [] : readIndex(dir)).filter((e) => e.iteration > after && (kind === undefined || e.kind === kind));
-    // `limit` counts iterations, so a page never splits an iteration's train and eval entries.
-    const iterations = [...new Set(all.map((e) => e.iteration))];
-    const lastShown = iterations[Math.min(limit, iterations.length) - 1] ?? after;
-    const items = all.filter((e) => e.iteration <= lastShown);
-    return c.json({
-      job_id: job.id, iterations: items.map((e) => indexJson(job.id, e)),
-      next_after_iteration: iterations.length > limit ? lastShown : null,
-    });
-  });
+  api.get('/rl/jobs/:id/rollouts', (c) => listRollouts(c, ownJob(deps.store, c), dirOf));
 
   /** The episode named by the path, or a 4xx Response. */
-  const episode = (c: Context<Env>): { job: JobRow; ep: RecordedEpisode; entry: IndexEntry | undefined } | Response => {
-    const job = ownJob(c);
+  const episode = (c: Context<BackendEnv>): { job: JobRow; ep: RecordedEpisode; entry: IndexEntry | undefined } | Response => {
+    const job = ownJob(deps.store, c);
     if (job instanceof Response) return job;
     const given = kindQuery(c, 'train');
     if (given instanceof Response) return given;
@@ -170,4 +179,5 @@ export function registerRolloutRoutes(api: Hono<Env>, jobsDir: string | undefine
     if (typeof env === 'string') return detail(409, `frame ${step} cannot be reproduced: ${env}`);
     return new Response(renderPng(env, { scale, area }), { headers: { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' } });
   });
+  return api;
 }
