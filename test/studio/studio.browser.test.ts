@@ -1,21 +1,23 @@
 // The Studio in a real browser: headless Debian Chromium driven by playwright-core, against a
 // simulator running real GRPO jobs. Sign-in through the one-time URL, a job's curves growing live
-// (and how soon a recorded metric reaches the page), rollout replay, the playground, compare, no
-// console errors, and another org seeing nothing. Screenshots go to test-artifacts/studio/.
+// with no metric lost, rollout replay, the playground, compare, no console errors, and another org
+// seeing nothing. How soon a recorded metric reaches the page is a benchmark (bench/studio.ts), not
+// an assertion here. Screenshots go to test-artifacts/studio/.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
 import { studioAssets } from '../../sim/studio/assets.ts';
-import type { NewMetric } from '../../sim/backend/store.ts';
-import { decodeBase64Strict, encodeBase64, seal } from '../../src/crypto/sealedbox.ts';
+import {
+  CHROMIUM, createJob as createJobOn, haveChromium, launchChromium, pointLatencies, recordServerTimes, shownPoints, simApi, uploadEnvKey,
+  waitForStatus as waitForStatusOn, type ServerTimes,
+} from '../helpers/studio-browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dir, '../../test-artifacts/studio');
 const KEY_A = 'sk-studio-org-a';
 const KEY_B = 'sk-studio-org-b';
-const haveBrowser = existsSync(CHROMIUM);
+const haveBrowser = haveChromium();
 // .ci/run installs Chromium and sets this: there, a missing browser is a failure, not a skip.
 if (!haveBrowser && process.env.SYNTH_RL_REQUIRE_BROWSER === '1') throw new Error(`no Chromium at ${CHROMIUM}; the Studio browser tests need it`);
 if (!haveBrowser) console.warn(`studio browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
@@ -25,44 +27,12 @@ let browser: Browser;
 let ctxA: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
-/** When each metric point was inserted into the store (ms since epoch), by `name@step`. */
-const inserted = new Map<string, number>();
+/** When each metric point was recorded and each job ended, on the server's clock. */
+let times: ServerTimes;
 
-async function api<T>(key: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${sim.url}/api${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-async function uploadEnvKey(key: string): Promise<void> {
-  const { body } = await api<{ public_key: string }>(key, '/v1/crypto/public-key');
-  const envKey = sim.taskApp?.taskApp.environmentApiKey as string;
-  const sealed = seal(new TextEncoder().encode(envKey), decodeBase64Strict(body.public_key) as Uint8Array);
-  await api(key, '/v1/env-keys', { method: 'POST', body: JSON.stringify({ name: 'ENVIRONMENT_API_KEY', ciphertext_b64: encodeBase64(sealed) }) });
-}
-
-async function createJob(key: string, iterations: number, trainer: 'grpo' | 'replay'): Promise<string> {
-  const config = {
-    training: { num_epochs: 1, iterations_per_epoch: iterations }, trainer: { batch_size: 2, group_size: 4 }, env: { max_steps_per_episode: 6 },
-    evaluation: { seeds: [0, 1], every_n_iters: 3 }, checkpoint: { interval: iterations },
-    sim: trainer === 'grpo'
-      ? { trainer, preset: 'micro', record_rollouts_per_iteration: 4, model: { n_layer: 1, n_head: 1, d_model: 16, n_ctx: 96 } }
-      : { trainer, replay: { iterations, step_seconds: 0.05 } },
-  };
-  const { status, body } = await api<{ job_id: string }>(key, '/rl/jobs', {
-    method: 'POST', body: JSON.stringify({ job_type: 'rl', data: { model: 'Qwen/Qwen3-0.6B', endpoint_base_url: sim.taskApp?.url, config } }),
-  });
-  expect(status).toBe(201);
-  return body.job_id;
-}
-
-async function waitForStatus(key: string, id: string, timeoutMs = 90_000): Promise<{ status: string; fine_tuned_model: string | null }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await api<{ status: string; fine_tuned_model: string | null }>(key, `/rl/jobs/${id}`);
-    if (['succeeded', 'failed', 'cancelled'].includes(body.status) || Date.now() > deadline) return body;
-    await Bun.sleep(150);
-  }
-}
+const api = <T>(key: string, path: string, init: RequestInit = {}) => simApi<T>(sim, key, path, init);
+const createJob = (key: string, iterations: number, trainer: 'grpo' | 'replay') => createJobOn(sim, key, iterations, trainer);
+const waitForStatus = (key: string, id: string) => waitForStatusOn(sim, key, id);
 
 /** In the page: the replayed Crafter frame has loaded (a string, so this file needs no DOM types). */
 const FRAME_LOADED = "(() => { const i = document.querySelector('#frame'); return i !== null && i.complete && i.naturalWidth > 0; })()";
@@ -70,6 +40,23 @@ const FRAME_LOADED = "(() => { const i = document.querySelector('#frame'); retur
 async function shot(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
 }
+
+/** Iterations of the live job; its last one is held LIVE_HOLD_MS before its update commits. */
+const LIVE_ITERATIONS = 8;
+const LIVE_HOLD_MS = 5_000;
+/**
+ * In the page: logs every value the reward chart's point count takes (and when), from a
+ * MutationObserver, which runs after each task, so no value the page rendered is missed however
+ * slowly this test polls. A string, so this file needs no DOM types.
+ */
+const WATCH_REWARD_POINTS = `(() => {
+  const log = (window.__rewardPoints = []);
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.getAttribute('data-chart') === 'reward') log.push({ points: Number(r.target.getAttribute('data-points')), at: Date.now() });
+    }
+  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-points'] });
+})()`;
 
 // One simulator and browser serve every block below; the blocks run in file order and build on
 // each other (the live job is the one whose rollouts, checkpoint and isolation are checked later).
@@ -81,16 +68,10 @@ beforeAll(async () => {
   if (!haveBrowser) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   sim = await startSimulator({ port: 0, taskApp: { port: 0 }, apiKeys: [KEY_A, KEY_B], defaultTrainer: 'grpo', queueDelayMs: 10 });
-  const add = sim.store.addMetrics.bind(sim.store);
-  sim.store.addMetrics = (jobId: string, points: readonly NewMetric[]) => {
-    const out = add(jobId, points);
-    const now = Date.now();
-    for (const p of points) if (!inserted.has(`${jobId}:${p.name}@${p.step}`)) inserted.set(`${jobId}:${p.name}@${p.step}`, now);
-    return out;
-  };
-  await uploadEnvKey(KEY_A);
-  await studioAssets(); // bundle the page once, outside the timed steps
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  times = recordServerTimes(sim);
+  await uploadEnvKey(sim, KEY_A);
+  await studioAssets(); // bundle the page once, outside the job's run
+  browser = await launchChromium();
   ctxA = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   page = await ctxA.newPage();
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -122,31 +103,34 @@ inChromium('Studio in Chromium: sign-in and a live job', () => {
     await other.close();
   }, 30_000);
 
-  test('a running job: the reward curve gains points live; each metric shows within 1 s of being recorded', async () => {
-    jobA = await createJob(KEY_A, 8, 'grpo');
+  test('a running job: the reward curve gains points while it runs, and every recorded metric reaches the page', async () => {
+    // The last iteration is held before its update commits, so the job keeps running well after
+    // the first iterations' points were recorded, however slow the machine: a live page shows
+    // them before the job ends, a page that loads metrics only at the end cannot.
+    sim.faults.set({ trainer: { hold: { at: 'update', iteration: LIVE_ITERATIONS, ms: LIVE_HOLD_MS } } });
+    await page.evaluate(WATCH_REWARD_POINTS);
+    jobA = await createJob(KEY_A, LIVE_ITERATIONS, 'grpo');
     await page.goto(`${sim.url}/studio/#/job/${jobA}`);
     await page.waitForSelector('[data-chart="reward"]');
-    const openedAt = Date.now();
-    const counts: number[] = [];
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const n = Number(await page.getAttribute('[data-chart="reward"]', 'data-points'));
-      if (counts.at(-1) !== n) counts.push(n);
-      const done = await page.locator('#job-meta .pill.s-succeeded').count();
-      if (done > 0 || Date.now() > deadline) break;
-      await Bun.sleep(50);
+    try {
+      const deadline = Date.now() + 90_000;
+      while ((await page.locator('#job-meta .pill.s-succeeded').count()) === 0 && Date.now() < deadline) await Bun.sleep(100);
+    } finally {
+      sim.faults.clear();
     }
     expect(await page.locator('#job-meta .pill').textContent()).toBe('succeeded');
-    // Points arrived one iteration at a time while the page was open, not all at once at the end.
-    expect(counts.filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
-    const shown = (await page.evaluate('window.__studioShown ?? []')) as { name: string; step: number; at: number }[];
-    const latencies = shown
-      .filter((s) => s.name === 'train.reward_mean')
-      .map((s) => ({ step: s.step, ms: s.at - (inserted.get(`${jobA}:${s.name}@${s.step}`) ?? Number.NaN), insertedAt: inserted.get(`${jobA}:${s.name}@${s.step}`) ?? 0 }))
-      .filter((l) => l.insertedAt > openedAt + 500);
-    console.log(`studio metric latency (ms) per step: ${latencies.map((l) => `${l.step}:${l.ms}`).join(' ')}`);
-    expect(latencies.length).toBeGreaterThanOrEqual(3);
-    for (const l of latencies) expect(l.ms).toBeLessThanOrEqual(1000);
+    const endedAt = times.finished.get(jobA) ?? 0;
+    const seen = (await page.evaluate('window.__rewardPoints')) as { points: number; at: number }[];
+    const whileRunning = new Set(seen.filter((s) => s.points > 0 && s.at < endedAt).map((s) => s.points));
+    expect(whileRunning.size).toBeGreaterThanOrEqual(2);
+    // No metric lost: every point the server recorded for the job was drawn, and the reward chart
+    // holds every step of its two series.
+    const points = pointLatencies(await shownPoints(page), times, jobA);
+    const trainSteps = points.filter((p) => p.name === 'train.reward_mean').map((p) => p.step).sort((a, b) => a - b);
+    expect(trainSteps).toEqual(Array.from({ length: LIVE_ITERATIONS }, (_, i) => i + 1));
+    expect(points.filter((p) => p.shownAt === undefined).map((p) => `${p.name}@${p.step}`)).toEqual([]);
+    const rewardSteps = new Set(points.filter((p) => p.name === 'train.reward_mean' || p.name === 'eval.reward_mean').map((p) => p.step));
+    expect(Number(await page.getAttribute('[data-chart="reward"]', 'data-points'))).toBe(rewardSteps.size);
     for (const id of ['kl', 'entropy', 'policy_loss', 'grad_norm', 'clip_ratio', 'tokens_per_s', 'rollouts_per_s', 'step_seconds']) {
       expect(Number(await page.getAttribute(`[data-chart="${id}"]`, 'data-points'))).toBeGreaterThan(0);
     }
