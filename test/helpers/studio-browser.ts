@@ -120,3 +120,17 @@ export function pointLatencies(shown: readonly Shown[], times: ServerTimes, jobI
   }
   return out;
 }
+
+/**
+ * The points of `jobId` once the page has shown every one the server recorded, or at `timeoutMs`
+ * with those still missing. A terminal status can reach the page before the job's last points
+ * (the live feed polls metrics), so a caller reading right after the status would see a gap.
+ */
+export async function settledPointLatencies(page: Page, times: ServerTimes, jobId: string, timeoutMs = 30_000): Promise<PointLatency[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const points = pointLatencies(await shownPoints(page), times, jobId);
+    if (points.every((p) => p.shownAt !== undefined) || Date.now() > deadline) return points;
+    await Bun.sleep(100);
+  }
+}

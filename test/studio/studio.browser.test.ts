@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
 import { studioAssets } from '../../sim/studio/assets.ts';
 import {
-  CHROMIUM, createJob as createJobOn, haveChromium, launchChromium, pointLatencies, recordServerTimes, shownPoints, simApi, uploadEnvKey,
+  CHROMIUM, createJob as createJobOn, haveChromium, launchChromium, recordServerTimes, settledPointLatencies, simApi, uploadEnvKey,
   waitForStatus as waitForStatusOn, type ServerTimes,
 } from '../helpers/studio-browser.ts';
 
@@ -125,7 +125,7 @@ inChromium('Studio in Chromium: sign-in and a live job', () => {
     expect(whileRunning.size).toBeGreaterThanOrEqual(2);
     // No metric lost: every point the server recorded for the job was drawn, and the reward chart
     // holds every step of its two series.
-    const points = pointLatencies(await shownPoints(page), times, jobA);
+    const points = await settledPointLatencies(page, times, jobA);
     const trainSteps = points.filter((p) => p.name === 'train.reward_mean').map((p) => p.step).sort((a, b) => a - b);
     expect(trainSteps).toEqual(Array.from({ length: LIVE_ITERATIONS }, (_, i) => i + 1));
     expect(points.filter((p) => p.shownAt === undefined).map((p) => `${p.name}@${p.step}`)).toEqual([]);
