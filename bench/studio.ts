@@ -7,6 +7,7 @@
 // page is live; points recorded before the page's live feed delivered its first event are left out.
 // Target: each metric on the page within 1 s of being recorded.
 //   bun run bench:studio [--runs 5] [--iterations 10]
+import { loadavg } from 'node:os';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startSimulator, type Simulator } from '../sim/server.ts';
 import { studioAssets } from '../sim/studio/assets.ts';
@@ -85,7 +86,7 @@ async function oneRun(sim: Simulator, ctx: BrowserContext, times: ServerTimes): 
 const fmt = (v: number) => v.toFixed(0);
 
 function report(runs: readonly RunResult[]): void {
-  console.log(`\nstudio: metric recorded on the server → drawn in the page (headless Chromium), ${runs.length} GRPO jobs × ${ITERATIONS} iterations`);
+  console.log(`\nstudio: metric recorded on the server → drawn in the page (headless Chromium), ${runs.length} GRPO jobs × ${ITERATIONS} iterations; load average ${loadavg()[0]?.toFixed(1)}`);
   console.log('run  points  left out  lost   p50 ms   p90 ms   max ms');
   runs.forEach((r, i) => {
     console.log(`${String(i + 1).padStart(3)}  ${String(r.ms.length).padStart(6)}  ${String(r.before).padStart(8)}  ${String(r.lost.length).padStart(4)}  ${fmt(pct(r.ms, 0.5)).padStart(7)}  ${fmt(pct(r.ms, 0.9)).padStart(7)}  ${fmt(r.ms.at(-1) ?? Number.NaN).padStart(7)}`);
