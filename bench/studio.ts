@@ -128,7 +128,3 @@ try {
   await browser?.close();
   await sim.stop();
 }
-// The Studio's in-process live feeds can outlive their pages: JobStream's SSE reader is not
-// cancelled when its connection is closed over the simulator's in-process fetch, so a pending
-// read keeps this process alive after everything was stopped. Exit explicitly.
-process.exit(process.exitCode ?? 0);

@@ -167,6 +167,12 @@ export class SseConnection {
       onRetry,
     });
     const reader = res.body.getReader();
+    // Aborting the fetch does not end the body on every transport (an in-process app.fetch ignores
+    // the signal once it has answered), so closing cancels the reader too: a pending read() then
+    // resolves as done instead of waiting forever.
+    const cancel = () => void reader.cancel().catch(() => {});
+    abort.signal.addEventListener('abort', cancel, { once: true });
+    this.host.stop.addEventListener('abort', cancel, { once: true });
     const decoder = new TextDecoder();
     try {
       for (;;) {
@@ -185,6 +191,8 @@ export class SseConnection {
       return { delivered, error: reason ?? (error as Error).message };
     } finally {
       clearTimeout(idle);
+      abort.signal.removeEventListener('abort', cancel);
+      this.host.stop.removeEventListener('abort', cancel);
       await reader.cancel().catch(() => {});
     }
   }
