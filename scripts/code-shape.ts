@@ -61,18 +61,52 @@ export function longFunctions(text: string, file: string): LongFunction[] {
   return found;
 }
 
+export interface ModuleImport { specifier: string; typeOnly: boolean; dynamic: boolean }
+
+function isTypeOnly(stmt: Node): boolean {
+  if (stmt.importKind === "type" || stmt.exportKind === "type") return true;
+  const specifiers = (stmt.specifiers as Node[] | undefined) ?? [];
+  return stmt.type === "ImportDeclaration" && specifiers.length > 0 && specifiers.every((s) => s.importKind === "type");
+}
+
 /**
- * Relative static imports and re-exports, type-only ones included: a type cycle cannot break
- * loading, but it still means neither module can be read or moved without the other.
+ * Every module a file names: static imports, re-exports and side-effect imports, and dynamic
+ * `import("…")` with a literal specifier. Parsed, so comments and strings never count.
+ * Also what test/docs/imports.test.ts checks the layering and the dependencies with.
+ */
+export function moduleImports(text: string, file: string): ModuleImport[] {
+  const out: ModuleImport[] = [];
+  const program = parseFile(text, file);
+  for (const stmt of program.body as Node[]) {
+    const source = stmt.source as Node | undefined;
+    if (source && typeof source.value === "string") out.push({ specifier: source.value, typeOnly: isTypeOnly(stmt), dynamic: false });
+  }
+  walk(program, [], (node) => {
+    // Babel 8 parses `import("…")` as an ImportExpression; older shapes as a call of Import.
+    const arg = node.type === "ImportExpression" ? (node.source as Node | undefined)
+      : node.type === "CallExpression" && (node.callee as Node).type === "Import" ? (node.arguments as Node[])[0] : undefined;
+    if (arg?.type === "StringLiteral" && typeof arg.value === "string") out.push({ specifier: arg.value, typeOnly: false, dynamic: true });
+  });
+  return out;
+}
+
+/**
+ * Relative imports of every kind, type-only and dynamic ones included: neither kind can break
+ * loading, but either still means neither module can be read or moved without the other.
  */
 export function relativeImports(text: string, file: string): string[] {
-  const out: string[] = [];
-  for (const stmt of (parseFile(text, file).body as Node[])) {
-    const source = stmt.source as Node | undefined;
-    if (!source || typeof source.value !== "string" || !source.value.startsWith(".")) continue;
-    out.push(resolve(dirname(file), source.value));
+  return moduleImports(text, file)
+    .filter((i) => i.specifier.startsWith("."))
+    .map((i) => resolve(dirname(file), i.specifier));
+}
+
+/** Source files under `dirs` of `root`, repo-relative and sorted (node_modules left out). */
+export async function sourceFiles(root: string, dirs: readonly string[] = ROOTS): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of dirs) {
+    for await (const f of new Glob(`${dir}/**/*.{ts,tsx}`).scan({ cwd: root })) if (!f.includes("node_modules")) files.push(f);
   }
-  return out;
+  return files.sort();
 }
 
 function resolveModule(path: string, known: Set<string>): string | undefined {
@@ -107,11 +141,7 @@ export function importCycles(graph: Map<string, string[]>): string[][] {
 }
 
 export async function scan(root: string): Promise<Findings> {
-  const files: string[] = [];
-  for (const dir of ROOTS) {
-    for await (const f of new Glob(`${dir}/**/*.{ts,tsx}`).scan({ cwd: root })) if (!f.includes("node_modules")) files.push(f);
-  }
-  files.sort();
+  const files = await sourceFiles(root);
   const findings: Findings = { longFiles: [], longFunctions: [], cycles: [], unparsable: [] };
   const known = new Set(files.map((f) => resolve(root, f)));
   const graph = new Map<string, string[]>();

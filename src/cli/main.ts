@@ -1,21 +1,16 @@
 #!/usr/bin/env bun
 // Entry point of the synth-rl binary: dispatches to commands, turns errors into exit codes.
 import { parseArgs } from './args.ts';
-import type { CommandContext, Writer } from './context.ts';
+import type { CliIO, CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { commandHelp, mainHelp } from './help.ts';
+import { loadCommand } from './commands.ts';
 import { COMMANDS, findCommand } from './spec.ts';
 import { didYouMean } from './suggest.ts';
 import { VERSION } from '../version.ts';
 
-export interface CliIO {
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  out: Writer;
-  err: Writer;
-  isTTY: boolean;
-}
+export type { CliIO } from './context.ts';
 
 function defaultIO(): CliIO {
   return {
@@ -53,8 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO()): 
       io.out.write(commandHelp(spec));
       return EXIT.ok;
     }
-    const ctx: CommandContext = { command: spec.name, args, ...io };
-    const mod = await spec.load();
+    const ctx: CommandContext = { command: spec.name, args, ...io, runCli };
+    const mod = await loadCommand(spec.name);
     return await mod.run(ctx);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,7 +1,6 @@
-// The catalogue of commands and their flags. Plain data plus lazy loaders, so `--version` and
-// `--help` never load a command's dependencies (startup stays in single-digit milliseconds).
+// The catalogue of commands and their flags: plain data. The modules that run them are loaded by
+// name in commands.ts, so the help (which reads this table) and the commands never import each other.
 import type { FlagSpec } from './args.ts';
-import type { CommandModule } from './context.ts';
 import { settingDef, type SettingKey } from '../config/settings.ts';
 
 export interface CommandSpec {
@@ -11,8 +10,6 @@ export interface CommandSpec {
   readonly details?: string;
   readonly flags: readonly FlagSpec[];
   readonly examples?: readonly string[];
-  /** Imported only when the command runs. */
-  readonly load: () => Promise<CommandModule>;
 }
 
 /** The flag for a config setting, with its env vars and default taken from the settings table. */
@@ -74,13 +71,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Create or attach to an RL job, stream its events and metrics, exit with its outcome',
     flags: [...CONFIG, ...BACKEND, ...JOB, JSON_OUT, HELP],
     examples: ['synth-rl run --task-app-url http://127.0.0.1:8001', 'synth-rl run --job-id job_0123456789abcdef012'],
-    load: () => import('./commands/run.ts'),
   },
   {
     name: 'check',
     summary: 'Diagnose the backend, task app and inference endpoint (auth included)',
     flags: [...CONFIG, ...BACKEND, settingFlag('task_app_url'), settingFlag('inference_url'), JSON_OUT, HELP],
-    load: () => import('./commands/check.ts'),
   },
   {
     name: 'env-key',
@@ -91,7 +86,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'mint', type: 'boolean', description: 'Mint a new random key (printed once) and upload it' },
       JSON_OUT, HELP,
     ],
-    load: () => import('./commands/env-key.ts'),
   },
   {
     name: 'rollout',
@@ -114,13 +108,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       'synth-rl rollout --task-app-url http://127.0.0.1:8001 --inference-url http://127.0.0.1:8787/inference --model sim:heuristic --num-rollouts 20 --max-steps-each 50',
       'synth-rl rollout --task-app-url http://127.0.0.1:8001 --inference-url https://api.openai.com --model gpt-4o-mini --out rollouts.jsonl',
     ],
-    load: () => import('./commands/rollout.ts'),
   },
   {
     name: 'train',
     summary: 'End to end: check, upload the env key if needed, create the job, stream, report',
     flags: [...CONFIG, ...BACKEND, ...JOB, JSON_OUT, HELP],
-    load: () => import('./commands/train.ts'),
   },
   {
     name: 'infer',
@@ -133,14 +125,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     details: 'Offline: --weights PATH.tar.gz (or RL_WEIGHTS_PATH naming a local file) loads the checkpoint with transformers.js and ONNX Runtime, no backend needed. Otherwise: --model rl:<base>:<job_id>:checkpoint-epoch-N through the backend (weights found from artifacts, models or registry; promote; ensure; chat).',
     examples: ['synth-rl infer --weights .synth-rl/checkpoints/job_…/checkpoint-epoch-1.tar.gz', 'synth-rl infer --model rl:Qwen-Qwen3-0.6B:job_…:checkpoint-epoch-1'],
-    load: () => import('./commands/infer.ts'),
   },
   {
     name: 'sim',
     summary: 'Run the local simulator: backend API, trainer, inference and the Crafter task app',
     flags: [...SIM_FLAGS, HELP],
     examples: ['synth-rl sim', 'synth-rl sim --ephemeral --port 0', 'synth-rl sim --faults faults.json'],
-    load: () => import('./commands/sim.ts'),
   },
   {
     name: 'task-app',
@@ -155,7 +145,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     details: 'Keys from ENVIRONMENT_API_KEY (+ ENVIRONMENT_API_KEY_ALIASES, comma list); OPENAI_API_KEY enables OpenAI inference URLs and /proxy.',
     examples: ['ENVIRONMENT_API_KEY=sk-env synth-rl task-app', 'synth-rl task-app --port 0 --preset small'],
-    load: () => import('./commands/task-app.ts'),
   },
   {
     name: 'studio',
@@ -168,7 +157,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     details: 'Serves the same pages as `synth-rl sim` at /studio, reading the backend through its public API with your key. Prints a one-time sign-in URL; without an API key the page asks for one.',
     examples: ['synth-rl studio', 'synth-rl studio --backend-url https://agent-learning.onrender.com --api-key $SYNTH_API_KEY'],
-    load: () => import('./commands/studio.ts'),
   },
   {
     name: 'demo',
@@ -182,7 +170,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       HELP,
     ],
     details: 'Starts the simulator in this process (memory-only state, free ports), then runs env-key, run and infer against it. Takes a few minutes on a laptop CPU.',
-    load: () => import('./commands/demo.ts'),
   },
   {
     name: 'config',
@@ -196,7 +183,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       JSON_OUT, HELP,
     ],
     examples: ['synth-rl config --config-path examples/rl/config.toml --batch-size 8', 'synth-rl config --json'],
-    load: () => import('./commands/config.ts'),
   },
   {
     name: 'selftest',
@@ -205,20 +191,17 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'model-dir', type: 'string', placeholder: 'DIR', description: 'Use this model folder instead of the embedded one' },
       JSON_OUT, HELP,
     ],
-    load: () => import('./commands/selftest.ts'),
   },
   {
     name: 'version',
     summary: 'Print the version',
     flags: [JSON_OUT, HELP],
-    load: () => import('./commands/version.ts'),
   },
   {
     name: 'help',
     summary: 'Show help for a command',
     usage: 'synth-rl help [command]',
     flags: [HELP],
-    load: () => import('./commands/help.ts'),
   },
 ];
 

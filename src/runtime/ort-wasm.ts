@@ -41,7 +41,9 @@ export async function installWasmOrt(): Promise<string> {
   if (installed !== undefined) return installed;
   const ort = await import('onnxruntime-web/wasm');
   const bytes = wasmBytes();
-  ort.env.wasm.wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // A file this large gets its own ArrayBuffer; copy only if it shares one.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  ort.env.wasm.wasmBinary = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   // Any value stops transformers from pointing the runtime at a CDN; the bytes above are used.
   ort.env.wasm.wasmPaths = { wasm: 'embedded:ort-wasm-simd-threaded.wasm' };
   ort.env.wasm.numThreads = 1;

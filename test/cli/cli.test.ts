@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { COMMAND_MODULES } from '../../src/cli/commands.ts';
 import { COMMANDS } from '../../src/cli/spec.ts';
 import { VERSION } from '../../src/version.ts';
 import { cli } from '../helpers/cli.ts';
@@ -8,6 +9,10 @@ const COMMAND_NAMES = ['run', 'check', 'env-key', 'rollout', 'train', 'infer', '
 describe('dispatch', () => {
   test('every command is in the catalogue', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual([...COMMAND_NAMES].sort());
+  });
+
+  test('every command in the catalogue has a module, and every module a catalogue entry', () => {
+    expect([...COMMAND_MODULES].sort()).toEqual([...COMMAND_NAMES].sort());
   });
 
   test('--version and version', async () => {

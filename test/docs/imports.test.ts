@@ -3,8 +3,9 @@
 // entries that start part of it, so the client behaves the same against the hosted backend. And
 // every package the shipped code imports at run time is a dependency, not a devDependency.
 import { describe, expect, test } from 'bun:test';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { moduleImports, relativeImports, sourceFiles } from '../../scripts/code-shape.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 
@@ -13,38 +14,18 @@ const SIM_MAY_IMPORT = ['src/index.ts', 'src/api/', 'src/policy/', 'src/runtime/
 /** The only src/ files that may import sim/. */
 const SRC_MAY_IMPORT_SIM = ['src/cli/commands/sim.ts', 'src/cli/commands/task-app.ts', 'src/cli/commands/demo.ts', 'src/cli/commands/studio.ts'];
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(ROOT, dir))) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const path = `${dir}/${name}`;
-    if (statSync(join(ROOT, path)).isDirectory()) out.push(...sourceFiles(path));
-    else if (/\.(ts|tsx|js|mjs)$/.test(name)) out.push(path);
-  }
-  return out;
-}
-
-/** Statements that import: `import|export … from '…'` and `import '…'` at a line start, and `import('…')`. */
-const IMPORT = /^[ \t]*(?:import|export)\b(\s+type\b)?[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^[ \t]*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
-
-/** What a file's source imports, and whether only types (erased at run time). */
-function imports(text: string): { specifier: string; typeOnly: boolean }[] {
-  return [...text.matchAll(IMPORT)].map((m) => ({ specifier: (m[2] ?? m[3] ?? m[4]) as string, typeOnly: m[1] !== undefined }));
-}
-
 /** Repo-relative targets of a file's relative imports: static, re-exports, side-effect and dynamic. */
 function importTargets(path: string, text: string): string[] {
-  const relativeOnes = imports(text).map((i) => i.specifier).filter((s) => s.startsWith('./') || s.startsWith('../'));
-  return relativeOnes.map((s) => relative(ROOT, join(ROOT, dirname(path), s)).split('\\').join('/'));
+  return relativeImports(text, join(ROOT, path)).map((abs) => relative(ROOT, abs).split('\\').join('/'));
 }
 
 const allowed = (target: string, rules: readonly string[]) =>
   rules.some((rule) => (rule.endsWith('/') ? target.startsWith(rule) : target === rule));
 
 /** `file → target` for every import from `fromDir` into `intoDir` that the rules do not allow. */
-function violations(fromDir: string, intoDir: string, ok: (file: string, target: string) => boolean): string[] {
+async function violations(fromDir: string, intoDir: string, ok: (file: string, target: string) => boolean): Promise<string[]> {
   const out: string[] = [];
-  for (const file of sourceFiles(fromDir)) {
+  for (const file of await sourceFiles(ROOT, [fromDir])) {
     for (const target of importTargets(file, readFileSync(join(ROOT, file), 'utf8'))) {
       if (target.startsWith(`${intoDir}/`) && !ok(file, target)) out.push(`${file} → ${target}`);
     }
@@ -69,12 +50,12 @@ describe('layering', () => {
     ]);
   });
 
-  test('sim/ imports src/ only through the public modules of docs/architecture.md §6', () => {
-    expect(violations('sim', 'src', (_file, target) => allowed(target, SIM_MAY_IMPORT))).toEqual([]);
+  test('sim/ imports src/ only through the public modules of docs/architecture.md §6', async () => {
+    expect(await violations('sim', 'src', (_file, target) => allowed(target, SIM_MAY_IMPORT))).toEqual([]);
   });
 
-  test('src/ imports sim/ only from the command entries that start part of the simulator', () => {
-    expect(violations('src', 'sim', (file) => SRC_MAY_IMPORT_SIM.includes(file))).toEqual([]);
+  test('src/ imports sim/ only from the command entries that start part of the simulator', async () => {
+    expect(await violations('src', 'sim', (file) => SRC_MAY_IMPORT_SIM.includes(file))).toEqual([]);
   });
 
   test('docs/architecture.md §6 names every allowed module and command entry', () => {
@@ -90,7 +71,7 @@ describe('layering', () => {
 
 /** Packages a file imports at run time (type-only imports are erased), by package name. */
 function runtimePackages(text: string): string[] {
-  return imports(text)
+  return moduleImports(text, 'x.ts')
     .filter((i) => !i.typeOnly)
     .map((i) => i.specifier)
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('bun:') && s !== 'bun')
@@ -103,10 +84,10 @@ describe('dependencies', () => {
     expect(runtimePackages(text)).toEqual(['@noble/hashes', 'hono']);
   });
 
-  test('every package src/ and sim/ import at run time is in package.json dependencies', () => {
+  test('every package src/ and sim/ import at run time is in package.json dependencies', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const missing: string[] = [];
-    for (const file of [...sourceFiles('src'), ...sourceFiles('sim')]) {
+    for (const file of await sourceFiles(ROOT, ['src', 'sim'])) {
       for (const name of runtimePackages(readFileSync(join(ROOT, file), 'utf8'))) {
         if (pkg.dependencies[name] === undefined) missing.push(`${file} imports ${name}`);
       }

@@ -7,7 +7,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { UsageError } from '../errors.ts';
-import { runCli } from '../main.ts';
 import { checkMetricFilePaths } from './metric-files.ts';
 import { sparkline } from '../../ui/sparkline.ts';
 import { PROD_BACKEND_URL_DEFAULT } from '../../config/settings.ts';
@@ -85,7 +84,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     const envKey = sim.taskApp?.taskApp.environmentApiKey as string;
     writeFileSync(join(dir, 'demo.toml'), demoToml(iterations, seed));
     const env = { ...ctx.env, PROD_BACKEND_URL: sim.url, SYNTH_API_KEY: apiKey, TASK_APP_BASE_URL: sim.taskApp?.url, ENVIRONMENT_API_KEY: envKey, RL_WEIGHTS_PATH: undefined };
-    const sub = (argv: string[]) => runCli(argv, { env, cwd: dir, out: ctx.out, err: ctx.err, isTTY: ctx.isTTY });
+    const sub = (argv: string[]) => ctx.runCli(argv, { env, cwd: dir, out: ctx.out, err: ctx.err, isTTY: ctx.isTTY });
     say(`\n  backend   ${sim.apiUrl}  [simulated]\n  task app  ${sim.taskApp?.url}  [simulated, Crafter micro 16×16]\n  config    ${join(dir, 'demo.toml')}`);
     say(`  studio    ${sim.studioLoginUrl()}  (open it to watch the curves and rollouts live)\n`);
 
