@@ -171,9 +171,10 @@ export class GrpoJobRun {
     const lengths = results.map((r) => r.metrics.num_steps);
     const m = (name: string, value: number): NewMetric => ({ name, value, step: it, epoch, phase: 'train', data: { n: results.length } });
     // An iteration with no update (every group zero-variance) has no loss, KL, entropy, grad norm
-    // or clip ratio: those points are left out rather than reported as 0 (docs/trainer.md, metrics).
+    // or clip ratio, and with β = 0 the reference is never scored, so there is no KL: those points
+    // are left out rather than reported as 0 (docs/trainer.md, metrics).
     const updateMetrics = update === undefined ? [] : [
-      m('train.policy_loss', update.policyLoss), m('train.loss', update.loss), m('train.kl', update.kl),
+      m('train.policy_loss', update.policyLoss), m('train.loss', update.loss), ...(s.beta > 0 ? [m('train.kl', update.kl)] : []),
       m('train.clip_ratio', update.clipLow + update.clipHigh), m('train.clip_ratio_low', update.clipLow),
       m('train.clip_ratio_high', update.clipHigh), m('train.entropy', update.entropy), m('train.grad_norm', update.gradNorm),
     ];

@@ -65,6 +65,8 @@ export async function createJob(sim: Simulator, key: string, iterations: number,
   const config = {
     training: { num_epochs: 1, iterations_per_epoch: iterations }, trainer: { batch_size: 2, group_size: 4 }, env: { max_steps_per_episode: 6 },
     evaluation: { seeds: [0, 1], every_n_iters: 3 }, checkpoint: { interval: iterations },
+    // β > 0 so the job reports a KL to its reference (with β = 0 there is none to chart).
+    hyperparams: { beta: 0.04 },
     sim: trainer === 'grpo'
       ? { trainer, preset: 'micro', record_rollouts_per_iteration: 4, model: { n_layer: 1, n_head: 1, d_model: 16, n_ctx: 96 } }
       : { trainer, replay: { iterations, step_seconds: 0.05 } },

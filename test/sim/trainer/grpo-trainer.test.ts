@@ -30,7 +30,9 @@ describe('GRPO trainer: a full run, and determinism', () => {
     expect(String(started.simulated_model)).toContain('gpt2-tiny');
     expect(String(started.device)).toMatch(/^cpu \(wasm simd kernels, \d+ threads?\)$/);
     const names = new Set(rec.metrics.map((m) => m.name));
-    for (const n of ['train.reward_mean', 'train.reward_std', 'train.frac_reward_zero_std', 'train.kl', 'train.clip_ratio', 'train.entropy',
+    // β = 0 here: the reference is never scored, so there is no KL to report (not a KL of 0).
+    expect(names.has('train.kl')).toBe(false);
+    for (const n of ['train.reward_mean', 'train.reward_std', 'train.frac_reward_zero_std', 'train.clip_ratio', 'train.entropy',
       'train.policy_loss', 'train.grad_norm', 'train.tokens', 'train.step_seconds', 'train.rollouts_per_s', 'eval.reward_mean', 'eval.reward_mean_initial']) {
       expect(names).toContain(n);
     }
